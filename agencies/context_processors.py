@@ -1,0 +1,5 @@
+from .selectors import active_membership
+
+
+def membership(request):
+    return {"membership": active_membership(getattr(request, "user", None))}

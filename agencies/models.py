@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_country_code
+
+
+class AgencyKind(models.TextChoices):
+    CUSTOMS = "customs", _("Customs")
+    POLICE = "police", _("Police")
+    LIAISON = "liaison", _("Liaison bureau")
+    PROSECUTION = "prosecution", _("Prosecution")
+    PORT_AUTHORITY = "port_authority", _("Port authority")
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    LIAISON_OFFICER = "liaison_officer", _("Liaison officer")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    ANALYST = "analyst", _("Analyst")
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Agency(models.Model):
+    code = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9]+(-[A-Z0-9]+)*$", _("Use upper-case letters, digits and dashes."))],
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    country = models.CharField(max_length=2, validators=[validate_country_code])
+    active = models.BooleanField(default=True)
+    # Guardian object permissions for shares are granted to this group.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        if self.group_id is None:
+            self.group, _created = Group.objects.get_or_create(name=f"agency:{self.code}")
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(active=True), name="one_active_membership_per_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[choice for choice, _label in Role.choices]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency.code} ({self.role})"

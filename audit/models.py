@@ -1,0 +1,48 @@
+"""The audit trail (Art. 25 Law Enforcement Directive).
+
+Audit knows no domain app: it stores the actor's agency and role as they were at the
+moment of the act, and object references as type and id, so a record stays true after
+the membership or the object has changed or gone.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Operation(models.TextChoices):
+    COLLECTION = "collection", _("Collection")
+    ALTERATION = "alteration", _("Alteration")
+    CONSULTATION = "consultation", _("Consultation")
+    DISCLOSURE = "disclosure", _("Disclosure")
+    COMBINATION = "combination", _("Combination")
+    ERASURE = "erasure", _("Erasure")
+    ACCESS_DENIED = "access_denied", _("Access denied")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_agency = models.CharField(max_length=32, blank=True, db_index=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    operation = models.CharField(max_length=20, choices=Operation.choices)
+    action = models.CharField(max_length=64, help_text=_("The service or view that acted, e.g. case_share."))
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    case_id = models.UUIDField(null=True, blank=True, db_index=True)
+    handling_code = models.CharField(max_length=2, blank=True)
+    justification = models.TextField(blank=True)
+    recipient = models.CharField(max_length=150, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["actor_agency", "at"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.operation} {self.object_type}:{self.object_id}"

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from agencies.demo import DEMO_USERS, seed_cast
+from cases.demo import seed_cases
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo agencies, users and cases. Safe to run again: nothing is created twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", required=True, help="Password set on every demo user, on every run.")
+
+    def handle(self, *args, password: str, **options):
+        with transaction.atomic():
+            users = seed_cast(password=password)
+            created = seed_cases(users=users)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new cases."))
+        self.stdout.write("Demo logins (password as given):")
+        for spec in DEMO_USERS:
+            where = f"{spec.agency} · {spec.role}" if spec.agency else "platform superuser"
+            self.stdout.write(f"  {spec.username:<16} {where}")

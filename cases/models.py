@@ -1,0 +1,225 @@
+"""Seizure cases and their parts.
+
+Every read of these models goes through cases.access; writes go through cases.services.
+"""
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import Agency
+from agencies.validators import validate_country_code
+
+from .choices import (
+    Concealment,
+    DetectionMethod,
+    DrugCategory,
+    DrugForm,
+    HandlingCode,
+    IdentifierKind,
+    InformationAssessment,
+    PartyKind,
+    PartyRole,
+    RouteRole,
+    ShareLevel,
+    SourceReliability,
+    Status,
+    TransportMode,
+    Unit,
+)
+from .validators import validate_locode
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=32, unique=True, editable=False)
+    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    port = models.CharField(max_length=5, validators=[validate_locode], help_text=_("UN/LOCODE, e.g. NLRTM"))
+    seized_at = models.DateTimeField()
+    handling_code = models.CharField(max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0)
+    h3_conditions = models.TextField(blank=True)
+    source_reliability = models.CharField(max_length=1, choices=SourceReliability.choices, blank=True)
+    information_assessment = models.PositiveSmallIntegerField(
+        choices=InformationAssessment.choices, null=True, blank=True
+    )
+    legal_basis = models.CharField(max_length=300)
+    review_due = models.DateField(null=True, blank=True, help_text=_("Data-retention review date"))
+    restricted = models.BooleanField(default=False, help_text=_("Open only to named users"))
+    referred_to = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="referred_cases"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-seized_at", "-id"]
+        permissions = [
+            ("contribute_case", "Can add parts and notes to the case"),
+            ("manage_case", "Can edit, share and move the case through its workflow"),
+        ]
+        indexes = [
+            models.Index(fields=["owner_agency", "-seized_at"]),
+            models.Index(fields=["-seized_at", "-id"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["port"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(handling_code=HandlingCode.H3) | ~Q(h3_conditions=""),
+                name="case_h3_needs_conditions",
+                violation_error_message=_("An H3 case needs its handling conditions."),
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class CaseReferenceCounter(models.Model):
+    """The last sequence number handed out per port and year; its row lock serialises references."""
+
+    port = models.CharField(max_length=5)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["port", "year"], name="one_counter_per_port_year")]
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Named-user grants (restricted cases), with a real foreign key for indexed joins."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """Agency shares, granted to the agency's group, with a real foreign key."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseShare(models.Model):
+    """The record of a share with an agency; the guardian group permissions enforce it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_shares")
+    level = models.CharField(max_length=10, choices=ShareLevel.choices)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "agency"], name="one_share_per_case_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.agency_id} ({self.level})"
+
+
+class CasePart(models.Model):
+    """What every part of a case has: its case, who added it and when."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+class SeizureItem(CasePart):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="seizures")
+    drug = models.CharField(max_length=20, choices=DrugCategory.choices)
+    form = models.CharField(max_length=10, choices=DrugForm.choices, blank=True)
+    quantity = models.DecimalField(
+        max_digits=14, decimal_places=3, validators=[MinValueValidator(0, _("A quantity cannot be negative."))]
+    )
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    packages = models.PositiveIntegerField(null=True, blank=True)
+    brick_marking = models.CharField(max_length=100, blank=True)
+    purity = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Percent, 0–100"),
+    )
+    concealment = models.CharField(max_length=20, choices=Concealment.choices, blank=True)
+    detection = models.CharField(max_length=20, choices=DetectionMethod.choices, blank=True)
+    transport_mode = models.CharField(max_length=20, choices=TransportMode.choices, blank=True)
+
+    class Meta(CasePart.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="seizure_quantity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(purity__isnull=True) | Q(purity__gte=0, purity__lte=100), name="seizure_purity_percent"
+            ),
+        ]
+
+
+class RouteLeg(CasePart):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route")
+    sequence = models.PositiveSmallIntegerField()
+    locode = models.CharField(max_length=5, validators=[validate_locode])
+    role = models.CharField(max_length=15, choices=RouteRole.choices)
+    date = models.DateField(null=True, blank=True)
+
+    class Meta(CasePart.Meta):
+        ordering = ["sequence"]
+        constraints = [models.UniqueConstraint(fields=["case", "sequence"], name="one_leg_per_sequence")]
+
+
+class Identifier(CasePart):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=25, choices=IdentifierKind.choices)
+    raw_value = models.CharField(max_length=100)
+    value = models.CharField(max_length=100, help_text=_("Normalised value, used for matching"))
+    override_reason = models.TextField(blank=True, help_text=_("Why a failing check digit was accepted"))
+
+    class Meta(CasePart.Meta):
+        indexes = [models.Index(fields=["kind", "value"])]
+        constraints = [models.UniqueConstraint(fields=["case", "kind", "value"], name="one_identifier_per_case")]
+
+
+class Party(CasePart):
+    """A person or company in a case. Personal data: consultation is logged."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    kind = models.CharField(max_length=10, choices=PartyKind.choices)
+    role = models.CharField(max_length=15, choices=PartyRole.choices)
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True, validators=[validate_country_code])
+    registration = models.CharField(max_length=100, blank=True)
+
+    class Meta(CasePart.Meta):
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=PartyKind.PERSON) | Q(date_of_birth__isnull=True),
+                name="party_company_has_no_birth_date",
+            )
+        ]
+
+
+class Note(CasePart):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+    source_reliability = models.CharField(max_length=1, choices=SourceReliability.choices, blank=True)
+    information_assessment = models.PositiveSmallIntegerField(
+        choices=InformationAssessment.choices, null=True, blank=True
+    )

@@ -1,0 +1,181 @@
+"""Creating and editing a case."""
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from agencies.models import Role
+from agencies.selectors import active_membership
+from audit.models import Operation
+from audit.services import audit_record
+from coordination.errors import ActionForbidden, Conflict
+
+from ..access import LEVEL_CODENAME, Action, Level
+from ..choices import HandlingCode
+from ..models import Case, CaseReferenceCounter
+from ..signals import case_created, case_updated
+from ..validators import normalise_locode
+from .guard import case_for_write
+
+CASE_CREATOR_ROLES = {Role.OFFICER, Role.LIAISON_OFFICER, Role.PROSECUTOR}
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "port",
+    "seized_at",
+    "handling_code",
+    "h3_conditions",
+    "source_reliability",
+    "information_assessment",
+    "legal_basis",
+    "review_due",
+    "restricted",
+)
+# Clock skew tolerated between an agency system and ours before a seizure time is "future".
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
+DEFAULT_RETENTION_REVIEW = datetime.timedelta(days=365)
+
+
+def _next_reference(port: str, year: int) -> str:
+    """NLRTM-2026-000042: the UPDATE holds the counter row's lock until commit, so no two
+    concurrent transactions can draw the same number."""
+    CaseReferenceCounter.objects.bulk_create(
+        [CaseReferenceCounter(port=port, year=year)], ignore_conflicts=True
+    )
+    CaseReferenceCounter.objects.filter(port=port, year=year).update(last=F("last") + 1)
+    number = CaseReferenceCounter.objects.values_list("last", flat=True).get(port=port, year=year)
+    return f"{port}-{year}-{number:06d}"
+
+
+def _validate_case(case: Case) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        case.full_clean(exclude=["reference"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if case.seized_at and "seized_at" not in errors and case.seized_at > timezone.now() + FUTURE_TOLERANCE:
+        errors.setdefault("seized_at", []).append(_("The seizure time cannot be in the future."))
+    if case.handling_code == HandlingCode.H3 and not (case.h3_conditions or "").strip():
+        errors.setdefault("h3_conditions", []).append(_("An H3 case needs its handling conditions."))
+    if case.handling_code != HandlingCode.H3 and (case.h3_conditions or "").strip():
+        errors.setdefault("h3_conditions", []).append(_("Handling conditions belong only to H3 cases."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _normalise_port(value) -> str:
+    try:
+        return normalise_locode(value)
+    except ValidationError as exc:
+        raise ValidationError({"port": exc.messages}) from None
+
+
+def _grant_named_manager(case: Case, user) -> None:
+    for level in (Level.VIEW, Level.CONTRIBUTE, Level.MANAGE):
+        assign_perm(f"cases.{LEVEL_CODENAME[level]}", user, case)
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    title: str,
+    port: str,
+    seized_at: datetime.datetime,
+    handling_code: str,
+    legal_basis: str,
+    summary: str = "",
+    h3_conditions: str = "",
+    source_reliability: str = "",
+    information_assessment: int | None = None,
+    restricted: bool = False,
+    review_due: datetime.date | None = None,
+) -> Case:
+    membership = active_membership(actor)
+    if membership is None or membership.role not in CASE_CREATOR_ROLES:
+        raise ActionForbidden(_("Only officers, liaison officers and prosecutors open cases."))
+    case = Case(
+        owner_agency=membership.agency,
+        title=title,
+        summary=summary,
+        port=_normalise_port(port),
+        seized_at=seized_at,
+        handling_code=handling_code,
+        h3_conditions=h3_conditions,
+        source_reliability=source_reliability,
+        information_assessment=information_assessment,
+        legal_basis=legal_basis,
+        restricted=restricted,
+        review_due=review_due or (timezone.localdate() + DEFAULT_RETENTION_REVIEW),
+        created_by=actor,
+    )
+    _validate_case(case)
+    case.reference = _next_reference(case.port, timezone.localdate().year)
+    case.save(force_insert=True)
+    if restricted:
+        _grant_named_manager(case, actor)
+    audit_record(
+        actor=actor,
+        operation=Operation.COLLECTION,
+        action="case_create",
+        object_type="case",
+        object_id=case.pk,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+    )
+    case_created.send(sender=Case, actor=actor, case=case)
+    return case
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value if value is None or isinstance(value, bool | int | str) else str(value)
+
+
+@transaction.atomic
+def case_update(*, actor, case_id, version: int, justification: str = "", **changes: Any) -> Case:
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.CHANGE)
+    if version != case.version:
+        raise Conflict(
+            _("The case was changed by someone else (now version %(current)s); reload and apply your changes again.")
+            % {"current": case.version},
+            code="version_conflict",
+        )
+    if "port" in changes:
+        changes["port"] = _normalise_port(changes["port"])
+    diff = {}
+    for name, new in changes.items():
+        old = getattr(case, name)
+        setattr(case, name, new)
+        if old != new:
+            diff[name] = {"before": _jsonable(old), "after": _jsonable(new)}
+    _validate_case(case)
+    if not diff:
+        return case
+    case.version += 1
+    case.save()
+    if diff.get("restricted", {}).get("after") is True:
+        # Restricting a case must not lock out the officer who restricts it.
+        _grant_named_manager(case, actor)
+    audit_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        action="case_update",
+        object_type="case",
+        object_id=case.pk,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+        justification=justification,
+        changes=diff,
+    )
+    case_updated.send(sender=Case, actor=actor, case=case, changes=diff)
+    return case

@@ -1,0 +1,42 @@
+"""Loading a case for a write: visibility first (404), then the action (403), row locked."""
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from agencies.models import Role
+from agencies.selectors import active_membership
+from coordination.errors import ActionForbidden, NotVisible
+
+from ..access import Action, can, visible_cases
+from ..choices import HandlingCode, Status
+from ..models import Case
+
+
+def case_for_write(*, actor, case_id, action: Action) -> Case:
+    """The case locked for update, if `actor` may see it and perform `action` on it.
+
+    Runs inside the caller's transaction, so the check and the write see the same state.
+    """
+    try:
+        case = visible_cases(actor, Action.VIEW).select_for_update().get(pk=case_id)
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible() from None
+    if not can(actor, action, case):
+        raise ActionForbidden(_forbidden_reason(actor, action, case), code=_forbidden_code(actor, action, case))
+    if action != Action.TRANSITION and case.status == Status.ARCHIVED:
+        raise ActionForbidden(_("An archived case is read-only."), code="archived")
+    return case
+
+
+def _forbidden_code(actor, action: Action, case: Case) -> str:
+    if action == Action.SHARE and case.handling_code == HandlingCode.H2 and can(actor, Action.CHANGE, case):
+        return "h2_no_reshare"
+    return "forbidden"
+
+
+def _forbidden_reason(actor, action: Action, case: Case) -> str:
+    membership = active_membership(actor)
+    if membership and membership.role == Role.ANALYST:
+        return _("Analysts have read-only access to cases.")
+    if _forbidden_code(actor, action, case) == "h2_no_reshare":
+        return _("This case is H2: only the owning agency may share it onward.")
+    return _("Your access to this case does not allow this action.")

@@ -1,0 +1,143 @@
+"""Sharing a case with agencies (group grants) and named users (user grants).
+
+Every grant and revocation is a disclosure in the audit trail, with its recipient.
+"""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from agencies.models import Agency
+from audit.models import Operation
+from audit.services import audit_record
+from coordination.errors import NotVisible
+
+from ..access import LEVEL_CODENAME, Action, Level
+from ..choices import ShareLevel
+from ..models import Case, CaseShare, CaseUserObjectPermission
+from ..signals import case_shared, case_unshared
+from .guard import case_for_write
+
+SHARE_LEVEL = {ShareLevel.VIEW: Level.VIEW, ShareLevel.CONTRIBUTE: Level.CONTRIBUTE, ShareLevel.MANAGE: Level.MANAGE}
+# Number of cumulative grants held -> the level's name.
+SHARE_NAMES = {1: ShareLevel.VIEW.value, 2: ShareLevel.CONTRIBUTE.value, 3: ShareLevel.MANAGE.value}
+
+
+def _set_grants(holder, case: Case, level: Level) -> None:
+    """Grant every level up to `level` and none above it (levels are cumulative)."""
+    for each, codename in LEVEL_CODENAME.items():
+        if each <= level:
+            assign_perm(f"cases.{codename}", holder, case)
+        else:
+            remove_perm(f"cases.{codename}", holder, case)
+
+
+def _level(level: str) -> Level:
+    if level not in SHARE_LEVEL:
+        raise ValidationError({"level": [_("Choose view, contribute or manage.")]})
+    return SHARE_LEVEL[level]
+
+
+def share_with_agency(*, actor, case: Case, agency: Agency, level: str, justification: str = "") -> CaseShare:
+    """Create or change the share; the caller has checked the actor may share `case`."""
+    grant_level = _level(level)
+    if agency.pk == case.owner_agency_id:
+        raise ValidationError({"agency": [_("A case cannot be shared with the agency that owns it.")]})
+    if not agency.active:
+        raise ValidationError({"agency": [_("Agency %(code)s is not active.") % {"code": agency.code}]})
+    share = CaseShare.objects.select_for_update().filter(case=case, agency=agency).first()
+    previous = share.level if share else None
+    if share is None:
+        share = CaseShare(case=case, agency=agency)
+    share.level = level
+    share.granted_by = actor
+    share.save()
+    _set_grants(agency.group, case, grant_level)
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="case_share",
+        object_type="case_share",
+        object_id=share.pk,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+        justification=justification,
+        recipient=agency.code,
+        changes={"level": {"before": previous, "after": level}},
+    )
+    case_shared.send(sender=Case, actor=actor, case=case, share=share, previous_level=previous)
+    return share
+
+
+@transaction.atomic
+def case_share(*, actor, case_id, agency_code: str, level: str, justification: str = "") -> CaseShare:
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
+    agency = Agency.objects.filter(code=agency_code).select_related("group").first()
+    if agency is None:
+        raise ValidationError({"agency": [_("No agency has the code “%(code)s”.") % {"code": agency_code}]})
+    if case.restricted:
+        raise ValidationError(
+            {"agency": [_("A restricted case is opened to named users, not to whole agencies.")]}
+        )
+    return share_with_agency(actor=actor, case=case, agency=agency, level=level, justification=justification)
+
+
+@transaction.atomic
+def case_unshare(*, actor, case_id, share_id, justification: str = "") -> None:
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
+    try:
+        share = CaseShare.objects.select_related("agency__group").get(pk=share_id, case=case)
+    except (CaseShare.DoesNotExist, ValidationError, ValueError):
+        raise NotVisible() from None
+    _set_grants(share.agency.group, case, Level.NONE)
+    share.delete()
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="case_unshare",
+        object_type="case_share",
+        object_id=share_id,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+        justification=justification,
+        recipient=share.agency.code,
+        changes={"level": {"before": share.level, "after": None}},
+    )
+    case_unshared.send(sender=Case, actor=actor, case=case, agency=share.agency)
+
+
+@transaction.atomic
+def case_grant_user(*, actor, case_id, user, level: str, justification: str = "") -> None:
+    """Open a case to a named user: the only way into a restricted case."""
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
+    previous = CaseUserObjectPermission.objects.filter(content_object=case, user=user).count()
+    _set_grants(user, case, _level(level))
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="case_grant_user",
+        object_type="case",
+        object_id=case.pk,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+        justification=justification,
+        recipient=user.get_username(),
+        changes={"level": {"before": SHARE_NAMES.get(previous), "after": level}},
+    )
+
+
+@transaction.atomic
+def case_revoke_user(*, actor, case_id, user, justification: str = "") -> None:
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
+    _set_grants(user, case, Level.NONE)
+    audit_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="case_revoke_user",
+        object_type="case",
+        object_id=case.pk,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+        justification=justification,
+        recipient=user.get_username(),
+    )

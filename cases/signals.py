@@ -1,0 +1,14 @@
+"""Domain events, sent inside the service's transaction.
+
+Other apps (notifications) subscribe to them to write their own rows in the same
+transaction; cases never imports those apps.
+"""
+from django.dispatch import Signal
+
+# Each is sent with sender=Case and keyword arguments: actor, case, and those named.
+case_created = Signal()
+case_updated = Signal()  # changes
+case_shared = Signal()  # share, previous_level
+case_unshared = Signal()  # agency
+case_transitioned = Signal()  # from_status, to_status, reason
+case_part_added = Signal()  # part, part_type

@@ -1,0 +1,26 @@
+"""Domain errors shared by every app; the browser and API layers map them to responses.
+
+Validation problems are Django's ValidationError (400). These cover the rest.
+"""
+
+
+class NotVisible(Exception):
+    """The object does not exist or the caller may not see it: always answered as 404."""
+
+
+class ActionForbidden(Exception):
+    """The caller sees the object but may not do this to it (403)."""
+
+    def __init__(self, detail: str, code: str = "forbidden"):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+
+
+class Conflict(Exception):
+    """A stale version or a transition not allowed from the current state (409)."""
+
+    def __init__(self, detail: str, code: str = "conflict"):
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
