@@ -1,0 +1,85 @@
+"""The fixed cast every story starts from.
+
+Once per test session: the demo agencies, users and cases, plus the permission-matrix
+cases below, all created through the services. Each test runs in a transaction that is
+rolled back, so this data is shared and never changed by a test.
+"""
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agencies.demo import seed_cast
+from cases.choices import HandlingCode, ShareLevel, Status
+from cases.demo import seed_cases
+from cases.models import Case
+from cases.services import case_create, case_grant_user, case_share, case_transition
+
+DEMO_PASSWORD = "test-password-123"
+
+# The permission matrix's cases: key -> (owner's username, handling code, restricted, shares).
+MATRIX_CASES = {
+    "owned": ("rtm.officer", HandlingCode.H0, False, []),
+    "shared_view": ("rtm.officer", HandlingCode.H0, False, [("BE-CUS-ANR", ShareLevel.VIEW)]),
+    "shared_contribute": ("rtm.officer", HandlingCode.H0, False, [("EU-LIA", ShareLevel.CONTRIBUTE)]),
+    "shared_manage": ("rtm.officer", HandlingCode.H0, False, [("DE-ZOLL-HAM", ShareLevel.MANAGE)]),
+    "restricted": ("rtm.officer", HandlingCode.H0, True, []),
+    "h2_managed_by_liaison": ("rtm.officer", HandlingCode.H2, False, [("EU-LIA", ShareLevel.MANAGE)]),
+    "unrelated": ("ham.officer", HandlingCode.H0, False, []),
+    "referred": ("rtm.officer", HandlingCode.H0, False, []),
+}
+
+
+def _matrix_title(key: str) -> str:
+    return f"Matrix case: {key}"
+
+
+def _create_matrix_cases(users: dict) -> None:
+    for key, (owner, code, restricted, shares) in MATRIX_CASES.items():
+        actor = users[owner]
+        case = case_create(
+            actor=actor,
+            title=_matrix_title(key),
+            port="NLRTM" if owner.startswith("rtm") else "DEHAM",
+            seized_at=timezone.now() - datetime.timedelta(days=400),
+            handling_code=code,
+            legal_basis="Art. 46 UCC",
+            restricted=restricted,
+        )
+        for agency, level in shares:
+            case_share(actor=actor, case_id=case.pk, agency_code=agency, level=level)
+        if restricted:
+            case_grant_user(actor=actor, case_id=case.pk, user=users["liaison.officer"], level=ShareLevel.VIEW)
+        if key == "referred":
+            case_transition(actor=actor, case_id=case.pk, to=Status.OPEN)
+            case_transition(actor=actor, case_id=case.pk, to=Status.REFERRED, agency_code="NL-OM-RTM")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        users = seed_cast(password=DEMO_PASSWORD)
+        seed_cases(users=users)
+        _create_matrix_cases(users)
+
+
+@pytest.fixture
+def cast(db) -> dict:
+    """The demo users by username, fresh from the database (no cached membership)."""
+    return {user.username: user for user in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def matrix_case(db):
+    def get(key: str) -> Case:
+        return Case.objects.get(title=_matrix_title(key))
+
+    return get
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Demo users are created once per session; a fast hasher keeps that quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
