@@ -1,0 +1,53 @@
+"""The two commands' building blocks: demo data and production settings."""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from cases.demo import SHARED_CONTAINER
+from cases.models import Case, Identifier
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_seed_demo_is_idempotent_and_resets_passwords(db):
+    counts = (Case.objects.count(), Identifier.objects.count(), AuditEvent.objects.count(),
+              get_user_model().objects.count())
+    call_command("seed_demo", "--password", "another-password-42", stdout=open(os.devnull, "w"))
+    assert (Case.objects.count(), Identifier.objects.count(), AuditEvent.objects.count(),
+            get_user_model().objects.count()) == counts
+    assert get_user_model().objects.get(username="rtm.officer").check_password("another-password-42")
+
+
+def test_demo_data_holds_the_cases_the_stories_need(db):
+    demo = Case.objects.exclude(title__startswith="Matrix case")
+    assert demo.count() >= 30
+    assert demo.filter(restricted=True).exists()
+    assert demo.filter(handling_code="H1").exists() and demo.filter(handling_code="H2").exists()
+    assert demo.filter(shares__agency__code="EU-LIA").exists()
+    assert demo.filter(status="referred", referred_to__kind="prosecution").exists()
+    owners = set(Identifier.objects.filter(kind="container", value=SHARED_CONTAINER)
+                 .values_list("case__owner_agency__code", flat=True))
+    assert len(owners) == 2
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+               DJANGO_ALLOWED_HOSTS="portcullis.example.eu")
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = dict(os.environ, DJANGO_ENV="production", DJANGO_ALLOWED_HOSTS="portcullis.example.eu")
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
