@@ -5,6 +5,7 @@ Every read of these models goes through cases.access; writes go through cases.se
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -56,6 +57,8 @@ class Case(models.Model):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="referred_cases"
     )
     version = models.PositiveIntegerField(default=1)
+    # Maintained by cases.search on PostgreSQL (GIN-indexed); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

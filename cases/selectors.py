@@ -2,12 +2,14 @@
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from coordination.errors import NotVisible
+from agencies.models import Role
+from agencies.selectors import active_membership
+from coordination.errors import ActionForbidden, NotVisible
 
 from .access import Action, visible_cases, with_access_level
 from .models import Case, CaseShare
 
-CASE_PARTS = ("seizures", "identifiers", "parties", "route", "notes")
+CASE_PARTS = ("seizures", "identifiers", "parties", "route")
 
 
 def case_list(*, user) -> QuerySet[Case]:
@@ -15,17 +17,43 @@ def case_list(*, user) -> QuerySet[Case]:
     return with_access_level(visible_cases(user, Action.VIEW), user).select_related("owner_agency", "referred_to")
 
 
+def _one(queryset: QuerySet[Case], case_id) -> Case:
+    try:
+        return queryset.get(pk=case_id)
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible() from None
+
+
+def case_header(*, user, case_id) -> Case:
+    """One visible case without its parts (for nested routes), or NotVisible."""
+    return _one(case_list(user=user), case_id)
+
+
+def case_shares(*, case: Case) -> list[CaseShare]:
+    """Who else holds the case: only the owner side may know."""
+    if case.access not in {"owner", "manage"}:
+        return []
+    return list(CaseShare.objects.filter(case=case).select_related("agency"))
+
+
 def case_get(*, user, case_id) -> Case:
     """One visible case with its parts loaded, or NotVisible. `case.access` holds the caller's level;
     `case.visible_shares` the shares, which only the owner side sees."""
-    queryset = case_list(user=user).prefetch_related(*CASE_PARTS)
-    try:
-        case = queryset.get(pk=case_id)
-    except (Case.DoesNotExist, ValidationError, ValueError):
-        raise NotVisible() from None
-    case.visible_shares = (
-        list(CaseShare.objects.filter(case=case).select_related("agency"))
-        if case.access in {"owner", "manage"}
-        else []
-    )
+    case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, "notes"), case_id)
+    case.visible_shares = case_shares(case=case)
+    return case
+
+
+def case_for_audit(*, user, case_id) -> Case:
+    """The case whose trail `user` may read: its owning agency's auditors, and its managers.
+
+    Auditors see no case content, only who did what to it; anyone else who cannot see the
+    case gets NotVisible, and a mere viewer gets ActionForbidden.
+    """
+    membership = active_membership(user)
+    if membership and membership.role == Role.AUDITOR:
+        return _one(Case.objects.filter(owner_agency_id=membership.agency_id).only("id", "owner_agency_id"), case_id)
+    case = case_header(user=user, case_id=case_id)
+    if case.access not in {"owner", "manage"}:
+        raise ActionForbidden("A case's audit trail is for its owning agency's auditors and managers.")
     return case

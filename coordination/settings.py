@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "audit",
     "agencies",
@@ -95,6 +98,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Each request is one transaction: nothing is half-written. The API's exception handler
+# marks the transaction for rollback whenever it answers with an error.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -169,6 +175,34 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "coordination.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "coordination.api.pagination.NewestFirstCursorPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portcullis API",
+    "DESCRIPTION": "Multi-agency drug-seizure case coordination. Contract: API.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.models.AgencyKind",
+        "IdentifierKindEnum": "cases.choices.IdentifierKind",
+        "PartyKindEnum": "cases.choices.PartyKind",
+        "PartyRoleEnum": "cases.choices.PartyRole",
+        "RouteRoleEnum": "cases.choices.RouteRole",
+        "CaseStatusEnum": "cases.choices.Status",
+    },
 }
 
 # Security headers that hold in every mode.

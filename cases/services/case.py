@@ -18,6 +18,7 @@ from coordination.errors import ActionForbidden, Conflict
 from ..access import LEVEL_CODENAME, Action, Level
 from ..choices import HandlingCode
 from ..models import Case, CaseReferenceCounter
+from ..search import refresh_search_document
 from ..signals import case_created, case_updated
 from ..validators import normalise_locode
 from .guard import case_for_write
@@ -119,6 +120,7 @@ def case_create(
     case.save(force_insert=True)
     if restricted:
         _grant_named_manager(case, actor)
+    refresh_search_document(case.pk)
     audit_record(
         actor=actor,
         operation=Operation.COLLECTION,
@@ -163,6 +165,8 @@ def case_update(*, actor, case_id, version: int, justification: str = "", **chan
         return case
     case.version += 1
     case.save()
+    if diff.keys() & {"title", "summary"}:
+        refresh_search_document(case.pk)
     if diff.get("restricted", {}).get("after") is True:
         # Restricting a case must not lock out the officer who restricts it.
         _grant_named_manager(case, actor)

@@ -13,6 +13,7 @@ from audit.services import audit_record
 from ..access import Action
 from ..choices import UNITS_FOR_DRUG
 from ..models import Case, CasePart, Identifier, Note, Party, RouteLeg, SeizureItem
+from ..search import refresh_search_document
 from ..signals import case_part_added
 from ..validators import normalise_identifier, normalise_locode
 from .guard import case_for_write
@@ -122,7 +123,9 @@ def party_add(
     )
     if party.kind == "company" and date_of_birth:
         raise ValidationError({"date_of_birth": [_("A company has no date of birth.")]})
-    return _save_part(actor=actor, case=case, part=party, part_type="party")
+    _save_part(actor=actor, case=case, part=party, part_type="party")
+    refresh_search_document(case.pk)
+    return party
 
 
 @transaction.atomic

@@ -1,0 +1,5 @@
+from coordination.api.pagination import NewestFirstCursorPagination
+
+
+class NewestEventFirst(NewestFirstCursorPagination):
+    ordering = ("-id",)

@@ -1,0 +1,189 @@
+"""Case endpoints of /api/v1/. Thin: validate input, call one service or selector, render."""
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from audit.api.filters import AuditEventFilter
+from audit.api.pagination import NewestEventFirst
+from audit.api.serializers import AuditEventSerializer
+from audit.models import AuditEvent
+from audit.selectors import case_events
+from coordination.api.pagination import NewestFirstCursorPagination
+from coordination.api.viewsets import CaseScopedViewSet
+from coordination.errors import ActionForbidden
+
+from .. import services
+from ..models import CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
+from ..selectors import case_for_audit, case_get, case_list, case_shares
+from . import serializers as s
+from .filters import CaseFilter
+
+ERRORS = {
+    400: OpenApiResponse(description="Validation error: field messages"),
+    403: OpenApiResponse(description="Role or grant does not allow the action"),
+    404: OpenApiResponse(description="Not found, or not visible to the caller"),
+}
+
+
+class NewestSeizureFirst(NewestFirstCursorPagination):
+    ordering = ("-seized_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cases the caller may see", responses={200: s.CaseListSerializer}),
+    retrieve=extend_schema(summary="One case with its parts", responses={200: s.CaseDetailSerializer, **ERRORS}),
+)
+class CaseViewSet(viewsets.GenericViewSet):
+    pagination_class = NewestSeizureFirst
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+    serializer_class = s.CaseListSerializer
+    lookup_url_kwarg = "case_id"
+    lookup_value_converter = "uuid"
+
+    def get_queryset(self):
+        return case_list(user=self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+
+    def retrieve(self, request, case_id=None):
+        return Response(s.CaseDetailSerializer(case_get(user=request.user, case_id=case_id)).data)
+
+    def _detail(self, case_id, code=status.HTTP_200_OK) -> Response:
+        return Response(s.CaseDetailSerializer(case_get(user=self.request.user, case_id=case_id)).data, status=code)
+
+    @extend_schema(summary="Open a case for the caller's agency", request=s.CaseCreateSerializer,
+                   responses={201: s.CaseDetailSerializer, **ERRORS})
+    def create(self, request):
+        data = s.CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_create(actor=request.user, **data.validated_data)
+        return self._detail(case.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a case (optimistic locking on version)", request=s.CaseUpdateSerializer,
+                   responses={200: s.CaseDetailSerializer, 409: OpenApiResponse(description="Stale version"),
+                              **ERRORS})
+    def partial_update(self, request, case_id=None):
+        data = s.CaseUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_update(actor=request.user, case_id=case_id, **data.validated_data)
+        return self._detail(case_id)
+
+    @extend_schema(summary="Move a case through its workflow", request=s.TransitionSerializer,
+                   responses={200: s.CaseDetailSerializer,
+                              409: OpenApiResponse(description="Not allowed from the current status"), **ERRORS})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, case_id=None):
+        data = s.TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_transition(
+            actor=request.user,
+            case_id=case_id,
+            to=data.validated_data["to"],
+            reason=data.validated_data.get("reason", ""),
+            agency_code=data.validated_data.get("agency") or None,
+        )
+        return self._detail(case_id)
+
+
+class OldestFirst(NewestFirstCursorPagination):
+    ordering = ("created_at", "id")
+
+
+class CasePartViewSet(mixins.ListModelMixin, CaseScopedViewSet):
+    """GET lists a part of the case, POST adds one through its service."""
+
+    model = None
+    input_serializer_class = None
+    service = None
+    pagination_class = OldestFirst
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
+            return self.model.objects.none()
+        return self.model.objects.filter(case=self.case).select_related("created_by")
+
+    def create(self, request, case_id=None):
+        data = self.input_serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        part = type(self).service(actor=request.user, case_id=self.case.pk, **data.validated_data)
+        return Response(self.get_serializer(part).data, status=status.HTTP_201_CREATED)
+
+
+def part_viewset(model, output, input_serializer, service, label: str):
+    """One list/create viewset per case part, each with its schema."""
+    viewset = type(
+        f"{model.__name__}ViewSet",
+        (CasePartViewSet,),
+        {"model": model, "serializer_class": output, "input_serializer_class": input_serializer,
+         "service": staticmethod(service)},
+    )
+    return extend_schema_view(
+        list=extend_schema(summary=f"The case's {label}", responses={200: output(many=True), 404: ERRORS[404]}),
+        create=extend_schema(summary=f"Add to the case's {label}", request=input_serializer,
+                             responses={201: output, **ERRORS}),
+    )(viewset)
+
+
+SeizureViewSet = part_viewset(SeizureItem, s.SeizureSerializer, s.SeizureInputSerializer, services.seizure_add,
+                              "seizures")
+IdentifierViewSet = part_viewset(Identifier, s.IdentifierSerializer, s.IdentifierInputSerializer,
+                                 services.identifier_add, "identifiers")
+PartyViewSet = part_viewset(Party, s.PartySerializer, s.PartyInputSerializer, services.party_add, "parties")
+RouteLegViewSet = part_viewset(RouteLeg, s.RouteLegSerializer, s.RouteLegInputSerializer, services.route_leg_add,
+                               "route")
+NoteViewSet = part_viewset(Note, s.NoteSerializer, s.NoteInputSerializer, services.note_add, "notes")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Agencies holding the case (owner side only)",
+                       responses={200: s.ShareSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
+    create=extend_schema(summary="Share the case with an agency", request=s.ShareInputSerializer,
+                         responses={201: s.ShareSerializer, **ERRORS}),
+    destroy=extend_schema(summary="Revoke a share", responses={204: None, 403: ERRORS[403], 404: ERRORS[404]}),
+)
+class ShareViewSet(CaseScopedViewSet):
+    serializer_class = s.ShareSerializer
+    lookup_url_kwarg = "share_id"
+    queryset = CaseShare.objects.none()
+
+    def list(self, request, case_id=None):
+        if self.case.access not in {"owner", "manage"}:
+            raise ActionForbidden("Only the owning agency and managers see a case's shares.")
+        return Response(s.ShareSerializer(case_shares(case=self.case), many=True).data)
+
+    def create(self, request, case_id=None):
+        data = s.ShareInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        share = services.case_share(
+            actor=request.user,
+            case_id=self.case.pk,
+            agency_code=data.validated_data["agency"],
+            level=data.validated_data["level"],
+            justification=data.validated_data.get("justification", ""),
+        )
+        return Response(s.ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, case_id=None, share_id=None):
+        services.case_unshare(actor=request.user, case_id=self.case.pk, share_id=share_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(list=extend_schema(summary="The case's audit trail (owner's auditors and managers)",
+                                       responses={200: AuditEventSerializer(many=True), 403: ERRORS[403],
+                                                  404: ERRORS[404]}))
+class CaseAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = AuditEventSerializer
+    pagination_class = NewestEventFirst
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
+            return AuditEvent.objects.none()
+        case = case_for_audit(user=self.request.user, case_id=self.kwargs["case_id"])
+        return case_events(case_id=case.pk)

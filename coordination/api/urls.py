@@ -1,0 +1,32 @@
+"""/api/v1/: the contract in API.md."""
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from agencies.api.views import AgencyListView, MeView
+from audit.api.views import AuditEventViewSet
+from cases.api import views as cases
+
+LIST_CREATE = {"get": "list", "post": "create"}
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("agencies/", AgencyListView.as_view(), name="agencies"),
+    path("cases/", cases.CaseViewSet.as_view(LIST_CREATE), name="case-list"),
+    path("cases/<uuid:case_id>/", cases.CaseViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+         name="case-detail"),
+    path("cases/<uuid:case_id>/transition/", cases.CaseViewSet.as_view({"post": "transition"}),
+         name="case-transition"),
+    path("cases/<uuid:case_id>/seizures/", cases.SeizureViewSet.as_view(LIST_CREATE), name="case-seizures"),
+    path("cases/<uuid:case_id>/identifiers/", cases.IdentifierViewSet.as_view(LIST_CREATE),
+         name="case-identifiers"),
+    path("cases/<uuid:case_id>/parties/", cases.PartyViewSet.as_view(LIST_CREATE), name="case-parties"),
+    path("cases/<uuid:case_id>/route/", cases.RouteLegViewSet.as_view(LIST_CREATE), name="case-route"),
+    path("cases/<uuid:case_id>/notes/", cases.NoteViewSet.as_view(LIST_CREATE), name="case-notes"),
+    path("cases/<uuid:case_id>/shares/", cases.ShareViewSet.as_view(LIST_CREATE), name="case-shares"),
+    path("cases/<uuid:case_id>/shares/<uuid:share_id>/", cases.ShareViewSet.as_view({"delete": "destroy"}),
+         name="case-share-detail"),
+    path("cases/<uuid:case_id>/audit/", cases.CaseAuditViewSet.as_view({"get": "list"}), name="case-audit"),
+    path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
