@@ -11,25 +11,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.demo import seed_cast
-from cases.choices import HandlingCode, ShareLevel, Status
+from cases.choices import ShareLevel, Status
 from cases.demo import seed_cases
 from cases.models import Case
-from cases.services import case_create, case_grant_user, case_share, case_transition
-
-DEMO_PASSWORD = "test-password-123"
-
-# The permission matrix's cases: key -> (owner's username, handling code, restricted, shares).
-MATRIX_CASES = {
-    "owned": ("rtm.officer", HandlingCode.H0, False, []),
-    "shared_view": ("rtm.officer", HandlingCode.H0, False, [("BE-CUS-ANR", ShareLevel.VIEW)]),
-    "shared_contribute": ("rtm.officer", HandlingCode.H0, False, [("EU-LIA", ShareLevel.CONTRIBUTE)]),
-    "shared_manage": ("rtm.officer", HandlingCode.H0, False, [("DE-ZOLL-HAM", ShareLevel.MANAGE)]),
-    "restricted": ("rtm.officer", HandlingCode.H0, True, []),
-    "h2_managed_by_liaison": ("rtm.officer", HandlingCode.H2, False, [("EU-LIA", ShareLevel.MANAGE)]),
-    "unrelated": ("ham.officer", HandlingCode.H0, False, []),
-    "referred": ("rtm.officer", HandlingCode.H0, False, []),
-}
-
+from cases.services import case_create, case_grant_user, case_share, case_transition, identifier_add
+from cast import DEMO_PASSWORD, MATRIX_CASES, matrix_container
 
 def _matrix_title(key: str) -> str:
     return f"Matrix case: {key}"
@@ -47,6 +33,7 @@ def _create_matrix_cases(users: dict) -> None:
             legal_basis="Art. 46 UCC",
             restricted=restricted,
         )
+        identifier_add(actor=actor, case_id=case.pk, kind="container", value=matrix_container(key))
         for agency, level in shares:
             case_share(actor=actor, case_id=case.pk, agency_code=agency, level=level)
         if restricted:

@@ -11,37 +11,9 @@ from cases.selectors import case_get, case_list
 from cases.services import case_grant_user, case_share, case_transition, case_update
 from coordination.errors import ActionForbidden, NotVisible
 
-USERS = [
-    "rtm.officer",
-    "rtm.analyst",
-    "rtm.admin",
-    "rtm.auditor",
-    "anr.officer",
-    "ham.officer",
-    "liaison.officer",
-    "rtm.prosecutor",
-    "anr.prosecutor",
-    "admin",
-]
-
-# case key -> {username: effective access}; anyone not named has none.
-EXPECTED_ACCESS = {
-    "owned": {"rtm.officer": "owner", "rtm.analyst": "view"},
-    "shared_view": {"rtm.officer": "owner", "rtm.analyst": "view", "anr.officer": "view"},
-    "shared_contribute": {"rtm.officer": "owner", "rtm.analyst": "view", "liaison.officer": "contribute"},
-    "shared_manage": {"rtm.officer": "owner", "rtm.analyst": "view", "ham.officer": "manage"},
-    # Restricted: named users only, even inside the owning agency (rtm.officer created it).
-    "restricted": {"rtm.officer": "owner", "liaison.officer": "view"},
-    "h2_managed_by_liaison": {"rtm.officer": "owner", "rtm.analyst": "view", "liaison.officer": "manage"},
-    "unrelated": {"ham.officer": "owner"},
-    "referred": {"rtm.officer": "owner", "rtm.analyst": "view", "rtm.prosecutor": "contribute"},
-}
+from cast import EXPECTED_ACCESS, USERS, expected
 
 CELLS = [(case_key, username) for case_key in EXPECTED_ACCESS for username in USERS]
-
-
-def expected(case_key: str, username: str) -> str | None:
-    return EXPECTED_ACCESS[case_key].get(username)
 
 
 def outcome(call) -> str:

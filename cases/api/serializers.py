@@ -83,13 +83,14 @@ class CaseDetailSerializer(CaseListSerializer):
     identifiers = IdentifierSerializer(many=True)
     parties = PartySerializer(many=True)
     route = RouteLegSerializer(many=True)
+    notes = NoteSerializer(many=True)
     shares = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
             "summary", "h3_conditions", "source_reliability", "information_assessment", "legal_basis",
             "review_due", "restricted", "referred_to", "version", "created_at", "updated_at",
-            "seizures", "identifiers", "parties", "route", "shares",
+            "seizures", "identifiers", "parties", "route", "notes", "shares",
         ]
 
     def get_shares(self, case) -> list[dict] | None:

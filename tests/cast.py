@@ -1,0 +1,59 @@
+"""The permission-matrix cast, shared by the service-level and API-level matrix tests.
+
+The expected levels are written out by hand, not computed from the policy, so the policy
+can be wrong and the tests will say so.
+"""
+from stdnum import iso6346
+
+from cases.choices import HandlingCode, ShareLevel
+
+DEMO_PASSWORD = "test-password-123"
+
+# The permission matrix's cases: key -> (owner's username, handling code, restricted, shares).
+MATRIX_CASES = {
+    "owned": ("rtm.officer", HandlingCode.H0, False, []),
+    "shared_view": ("rtm.officer", HandlingCode.H0, False, [("BE-CUS-ANR", ShareLevel.VIEW)]),
+    "shared_contribute": ("rtm.officer", HandlingCode.H0, False, [("EU-LIA", ShareLevel.CONTRIBUTE)]),
+    "shared_manage": ("rtm.officer", HandlingCode.H0, False, [("DE-ZOLL-HAM", ShareLevel.MANAGE)]),
+    "restricted": ("rtm.officer", HandlingCode.H0, True, []),
+    "h2_managed_by_liaison": ("rtm.officer", HandlingCode.H2, False, [("EU-LIA", ShareLevel.MANAGE)]),
+    "unrelated": ("ham.officer", HandlingCode.H0, False, []),
+    "referred": ("rtm.officer", HandlingCode.H0, False, []),
+}
+
+
+def matrix_container(key: str) -> str:
+    """A valid container number of the matrix case `key`, unique to it."""
+    body = f"PCXU{sorted(MATRIX_CASES).index(key):06d}"
+    return body + iso6346.calc_check_digit(body)
+
+
+USERS = [
+    "rtm.officer",
+    "rtm.analyst",
+    "rtm.admin",
+    "rtm.auditor",
+    "anr.officer",
+    "ham.officer",
+    "liaison.officer",
+    "rtm.prosecutor",
+    "anr.prosecutor",
+    "admin",
+]
+
+# case key -> {username: effective access}; anyone not named has none.
+EXPECTED_ACCESS = {
+    "owned": {"rtm.officer": "owner", "rtm.analyst": "view"},
+    "shared_view": {"rtm.officer": "owner", "rtm.analyst": "view", "anr.officer": "view"},
+    "shared_contribute": {"rtm.officer": "owner", "rtm.analyst": "view", "liaison.officer": "contribute"},
+    "shared_manage": {"rtm.officer": "owner", "rtm.analyst": "view", "ham.officer": "manage"},
+    # Restricted: named users only, even inside the owning agency (rtm.officer created it).
+    "restricted": {"rtm.officer": "owner", "liaison.officer": "view"},
+    "h2_managed_by_liaison": {"rtm.officer": "owner", "rtm.analyst": "view", "liaison.officer": "manage"},
+    "unrelated": {"ham.officer": "owner"},
+    "referred": {"rtm.officer": "owner", "rtm.analyst": "view", "rtm.prosecutor": "contribute"},
+}
+
+
+def expected(case_key: str, username: str | None) -> str | None:
+    return EXPECTED_ACCESS[case_key].get(username)
