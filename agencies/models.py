@@ -69,3 +69,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency.code} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A personal API token for an agency system acting as its user.
+
+    Only the SHA-256 of the key is stored: the key is 256 random bits, so a plain hash cannot
+    be reversed, and a copy of the database yields no usable token.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text=_("The key's first characters, to tell tokens apart.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

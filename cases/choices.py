@@ -147,3 +147,13 @@ class PartyRole(models.TextChoices):
     BROKER = "broker", _("Customs broker")
     HAULIER = "haulier", _("Haulier")
     SUSPECT = "suspect", _("Suspect")
+
+
+class DocumentKind(models.TextChoices):
+    SEIZURE_REPORT = "seizure_report", _("Seizure report")
+    PHOTO = "photo", _("Photo")
+    LAB_REPORT = "lab_report", _("Laboratory report")
+    MANIFEST = "manifest", _("Manifest")
+    BILL_OF_LADING = "bill_of_lading", _("Bill of lading")
+    CORRESPONDENCE = "correspondence", _("Correspondence")
+    OTHER = "other", _("Other")

@@ -18,6 +18,7 @@ from agencies.validators import validate_country_code
 from .choices import (
     Concealment,
     DetectionMethod,
+    DocumentKind,
     DrugCategory,
     DrugForm,
     HandlingCode,
@@ -226,3 +227,21 @@ class Note(CasePart):
     information_assessment = models.PositiveSmallIntegerField(
         choices=InformationAssessment.choices, null=True, blank=True
     )
+
+
+def document_storage_name(document: "Document", filename: str) -> str:
+    # Never derived from the caller's filename: no path tricks, nothing guessable.
+    return f"documents/{document.case_id}/{document.id}"
+
+
+class Document(CasePart):
+    """A file attached to a case, in the private default storage; downloaded only through the API."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, help_text=_("As detected from the content"))
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to=document_storage_name, max_length=200)

@@ -4,6 +4,7 @@ Everything comes from the environment. The defaults are the embedded development
 (SQLite, eager Celery); `DJANGO_ENV=production` switches on the hardened settings and
 refuses to start without real secrets.
 """
+import datetime
 import os
 from pathlib import Path
 
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "audit",
     "agencies",
     "cases",
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # Last, so it sees the flag a failed login leaves and answers with the lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -104,12 +110,25 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian's anonymous user is not used: anonymous callers never see case data.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+
+# Login throttling for the browser login and the token endpoint: failures are counted per
+# username and address together, in the database so every worker sees the same count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agencies.authentication.lockout_response"
+OTP_TOTP_ISSUER = "Portcullis"
+# Personal API tokens expire after this many days; 0 means never.
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,8 +191,11 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an anonymous call is challenged with 401 and WWW-Authenticate: Token.
+        "agencies.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("API_TOKEN_THROTTLE_RATE", "10/minute")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -190,6 +212,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multi-agency drug-seizure case coordination. Contract: API.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The contract is public documentation and holds no case data; agency integrators and
+    # API scanners read it before they hold a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -202,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "cases.choices.PartyRole",
         "RouteRoleEnum": "cases.choices.RouteRole",
         "CaseStatusEnum": "cases.choices.Status",
+        "DocumentKindEnum": "cases.choices.DocumentKind",
     },
 }
 
@@ -234,4 +260,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own loggers reach the console through the root handler, once.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
+AXES_VERBOSE = False
+
+# Case documents: the largest accepted upload, and the types accepted, as detected from the
+# content (cases.documents), never from the name or the client's Content-Type.
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+DOCUMENT_ALLOWED_TYPES = env_list(
+    "DOCUMENT_ALLOWED_TYPES",
+    "application/pdf,image/png,image/jpeg,image/tiff,text/plain,text/csv,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet",
+)

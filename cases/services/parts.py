@@ -19,7 +19,7 @@ from ..validators import normalise_identifier, normalise_locode
 from .guard import case_for_write
 
 
-def _save_part(*, actor, case: Case, part: CasePart, part_type: str, changes: dict | None = None) -> CasePart:
+def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes: dict | None = None) -> CasePart:
     part.case = case
     part.created_by = actor
     part.full_clean()
@@ -77,7 +77,7 @@ def seizure_add(
         detection=detection,
         transport_mode=transport_mode,
     )
-    return _save_part(actor=actor, case=case, part=item, part_type="seizure")
+    return save_case_part(actor=actor, case=case, part=item, part_type="seizure")
 
 
 @transaction.atomic
@@ -97,7 +97,7 @@ def identifier_add(*, actor, case_id, kind: str, value: str, override_reason: st
         override_reason=override_reason.strip() if normalised.check_digit_overridden else "",
     )
     changes = {"check_digit_override": override_reason.strip()} if normalised.check_digit_overridden else None
-    return _save_part(actor=actor, case=case, part=identifier, part_type="identifier", changes=changes)
+    return save_case_part(actor=actor, case=case, part=identifier, part_type="identifier", changes=changes)
 
 
 @transaction.atomic
@@ -123,7 +123,7 @@ def party_add(
     )
     if party.kind == "company" and date_of_birth:
         raise ValidationError({"date_of_birth": [_("A company has no date of birth.")]})
-    _save_part(actor=actor, case=case, part=party, part_type="party")
+    save_case_part(actor=actor, case=case, part=party, part_type="party")
     refresh_search_document(case.pk)
     return party
 
@@ -138,7 +138,7 @@ def route_leg_add(*, actor, case_id, locode: str, role: str, date: datetime.date
     # The case row is locked, so the next sequence number cannot race.
     last = RouteLeg.objects.filter(case=case).aggregate(last=Max("sequence"))["last"] or 0
     leg = RouteLeg(locode=locode, role=role, date=date, sequence=last + 1)
-    return _save_part(actor=actor, case=case, part=leg, part_type="route_leg")
+    return save_case_part(actor=actor, case=case, part=leg, part_type="route_leg")
 
 
 @transaction.atomic
@@ -147,4 +147,4 @@ def note_add(
 ) -> Note:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     note = Note(text=text, source_reliability=source_reliability, information_assessment=information_assessment)
-    return _save_part(actor=actor, case=case, part=note, part_type="note")
+    return save_case_part(actor=actor, case=case, part=note, part_type="note")

@@ -2,13 +2,16 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet
+from cases.api import documents
 from cases.api import views as cases
 
 LIST_CREATE = {"get": "list", "post": "create"}
 
 urlpatterns = [
+    path("auth/token/", ApiTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     path("agencies/", AgencyListView.as_view(), name="agencies"),
     path("cases/", cases.CaseViewSet.as_view(LIST_CREATE), name="case-list"),
@@ -22,6 +25,9 @@ urlpatterns = [
     path("cases/<uuid:case_id>/parties/", cases.PartyViewSet.as_view(LIST_CREATE), name="case-parties"),
     path("cases/<uuid:case_id>/route/", cases.RouteLegViewSet.as_view(LIST_CREATE), name="case-route"),
     path("cases/<uuid:case_id>/notes/", cases.NoteViewSet.as_view(LIST_CREATE), name="case-notes"),
+    path("cases/<uuid:case_id>/documents/", documents.DocumentViewSet.as_view(LIST_CREATE), name="case-documents"),
+    path("cases/<uuid:case_id>/documents/<uuid:doc_id>/download/",
+         documents.DocumentViewSet.as_view({"get": "download"}), name="case-document-download"),
     path("cases/<uuid:case_id>/shares/", cases.ShareViewSet.as_view(LIST_CREATE), name="case-shares"),
     path("cases/<uuid:case_id>/shares/<uuid:share_id>/", cases.ShareViewSet.as_view({"delete": "destroy"}),
          name="case-share-detail"),

@@ -1,0 +1,56 @@
+"""POST /api/v1/auth/token/ issues a personal token; DELETE revokes the one in use (API.md)."""
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from ..authentication import ApiTokenAuthentication, user_for_token_issue
+from ..tokens import api_token_issue, api_token_revoke
+from .auth_serializers import ErrorDetailSerializer, IssuedTokenSerializer, TokenCredentialsSerializer
+
+# One answer for unknown user, wrong password, inactive user and wrong or missing code.
+CREDENTIALS_REFUSED = "Unable to log in with the provided credentials."
+
+
+class ApiTokenView(APIView):
+    # Only the token scheme: a browser session has no token to revoke, and needs none issued.
+    authentication_classes = [ApiTokenAuthentication]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(
+        summary="Issue a personal API token",
+        request=TokenCredentialsSerializer,
+        responses={
+            200: IssuedTokenSerializer,
+            400: OpenApiResponse(
+                ErrorDetailSerializer, description="Wrong credentials. A malformed body answers field messages instead."
+            ),
+            429: OpenApiResponse(ErrorDetailSerializer, description="Too many failed attempts or requests."),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        credentials = TokenCredentialsSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = user_for_token_issue(request._request, **credentials.validated_data)
+        if user is None:
+            # Returned, not raised: raising rolls back the request, and with it the audit
+            # record of the refusal and the failure Axes counted towards the lockout.
+            return Response({"detail": CREDENTIALS_REFUSED}, status=status.HTTP_400_BAD_REQUEST)
+        _token, key = api_token_issue(user=user)
+        return Response(IssuedTokenSerializer({"token": key}).data)
+
+    @extend_schema(
+        summary="Revoke the token this request is authenticated with",
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorDetailSerializer, description="No valid token.")},
+    )
+    def delete(self, request):
+        api_token_revoke(actor=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

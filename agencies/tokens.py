@@ -1,0 +1,94 @@
+"""Personal API tokens: issue, look up, revoke.
+
+The raw key leaves the server once, in the issue response; the database keeps its SHA-256
+only. Neither the key nor the password is ever written to the audit trail or a log.
+"""
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.models import AuditEvent, Operation
+from audit.services import audit_record
+
+from .models import ApiToken
+
+KEY_BYTES = 32
+PREFIX_LENGTH = 8
+# A write per request would be costly; minute-level precision is enough to spot stale tokens.
+LAST_USED_PRECISION = datetime.timedelta(minutes=5)
+AUDIT_OBJECT_ID_LENGTH = AuditEvent._meta.get_field("object_id").max_length
+
+
+def api_token_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The live token for `key`: unexpired and held by an active user; else None."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=api_token_key_hash(key), user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .first()
+    )
+
+
+def api_token_mark_used(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+@transaction.atomic
+def api_token_issue(*, user) -> tuple[ApiToken, str]:
+    """A new token for `user` and its raw key. Earlier tokens stay valid: one per system."""
+    key = secrets.token_urlsafe(KEY_BYTES)
+    lifetime_days = settings.API_TOKEN_LIFETIME_DAYS
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=api_token_key_hash(key),
+        prefix=key[:PREFIX_LENGTH],
+        expires_at=timezone.now() + datetime.timedelta(days=lifetime_days) if lifetime_days else None,
+    )
+    audit_record(
+        actor=user,
+        operation=Operation.COLLECTION,
+        action="token_issue",
+        object_type="api_token",
+        object_id=token.pk,
+        changes={"prefix": token.prefix, "expires_at": token.expires_at.isoformat() if token.expires_at else None},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> None:
+    token_id, prefix = token.pk, token.prefix
+    token.delete()
+    audit_record(
+        actor=actor,
+        operation=Operation.ERASURE,
+        action="token_revoke",
+        object_type="api_token",
+        object_id=token_id,
+        changes={"prefix": prefix},
+    )
+
+
+@transaction.atomic
+def api_token_issue_denied(*, username: str, user, reason: str, locked_out: bool) -> None:
+    """Art. 25 LED: refused access is logged too. `user` is None when the username is unknown."""
+    audit_record(
+        actor=user,
+        operation=Operation.ACCESS_DENIED,
+        action="token_issue",
+        object_type="user",
+        object_id=username[:AUDIT_OBJECT_ID_LENGTH],
+        changes={"reason": reason, "locked_out": locked_out},
+    )

@@ -1,0 +1,74 @@
+"""Attaching documents to a case and handing them out, each recorded in the audit trail."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.models import Operation
+from audit.services import audit_record
+from coordination.errors import NotVisible
+
+from ..access import Action, visible_cases
+from ..documents import check_size, clean_filename, detect_content_type, sha256_of
+from ..models import Case, Document
+from .guard import case_for_write
+from .parts import save_case_part
+
+
+@transaction.atomic
+def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str) -> Document:
+    """Store `uploaded_file` privately under the case.
+
+    Raises DocumentTooLarge or UnsupportedDocumentType (cases.documents) before anything is
+    written. The SHA-256 comes from the streaming upload handler when the file went through
+    it (`uploaded_file.sha256`), otherwise it is computed here.
+    """
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
+    check_size(uploaded_file.size)
+    if not uploaded_file.size:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    filename = clean_filename(uploaded_file.name or "")
+    content_type = detect_content_type(uploaded_file, filename=filename)
+    sha256 = getattr(uploaded_file, "sha256", None) or sha256_of(uploaded_file)
+    document = Document(
+        case=case,
+        created_by=actor,
+        title=title,
+        kind=kind,
+        original_filename=filename,
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=sha256,
+    )
+    document.full_clean(exclude=["file"])  # refuse bad input before the disk is touched
+    document.file.save("upload", uploaded_file, save=False)  # the name comes from upload_to, not the caller
+    try:
+        # No title or filename in the audit record: auditors see who did what, not case content.
+        changes = {"sha256": sha256, "size": document.size, "content_type": content_type, "kind": kind}
+        return save_case_part(actor=actor, case=case, part=document, part_type="document", changes=changes)
+    except BaseException:
+        document.file.delete(save=False)  # no orphan file when the row or its audit record fails
+        raise
+
+
+@transaction.atomic
+def document_download(*, actor, case_id, document_id) -> Document:
+    """The document, if `actor` may see its case; the hand-out is audited as a consultation.
+
+    A document of another case, or of an invisible one, is NotVisible (404).
+    """
+    try:
+        case = visible_cases(actor, Action.VIEW).only("id", "handling_code").get(pk=case_id)
+        document = Document.objects.get(pk=document_id, case_id=case.pk)
+    except (Case.DoesNotExist, Document.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible() from None
+    audit_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="document_download",
+        object_type="document",
+        object_id=document.pk,
+        case_id=case.pk,
+        handling_code=case.handling_code,
+        changes={"sha256": document.sha256},
+    )
+    return document
