@@ -29,18 +29,18 @@ def case_header(*, user, case_id) -> Case:
     return _one(case_list(user=user), case_id)
 
 
-def case_shares(*, case: Case) -> list[CaseShare]:
+def case_shares(*, case: Case) -> QuerySet[CaseShare]:
     """Who else holds the case: only the owner side may know."""
     if case.access not in {"owner", "manage"}:
-        return []
-    return list(CaseShare.objects.filter(case=case).select_related("agency"))
+        return CaseShare.objects.none()
+    return CaseShare.objects.filter(case=case).select_related("agency")
 
 
 def case_get(*, user, case_id) -> Case:
     """One visible case with its parts loaded, or NotVisible. `case.access` holds the caller's level;
     `case.visible_shares` the shares, which only the owner side sees."""
     case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, "notes"), case_id)
-    case.visible_shares = case_shares(case=case)
+    case.visible_shares = list(case_shares(case=case))
     return case
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "coordination.views.bad_request"
 handler403 = "coordination.views.permission_denied"
 handler404 = "coordination.views.page_not_found"
 handler500 = "coordination.views.server_error"

@@ -28,9 +28,6 @@ class ApiTokenView(APIView):
         request=TokenCredentialsSerializer,
         responses={
             200: IssuedTokenSerializer,
-            400: OpenApiResponse(
-                ErrorDetailSerializer, description="Wrong credentials. A malformed body answers field messages instead."
-            ),
             429: OpenApiResponse(ErrorDetailSerializer, description="Too many failed attempts or requests."),
         },
         auth=[],

@@ -151,10 +151,13 @@ class ShareViewSet(CaseScopedViewSet):
     lookup_url_kwarg = "share_id"
     queryset = CaseShare.objects.none()
 
+    pagination_class = OldestFirst
+
     def list(self, request, case_id=None):
         if self.case.access not in {"owner", "manage"}:
             raise ActionForbidden("Only the owning agency and managers see a case's shares.")
-        return Response(s.ShareSerializer(case_shares(case=self.case), many=True).data)
+        page = self.paginate_queryset(case_shares(case=self.case))
+        return self.get_paginated_response(s.ShareSerializer(page, many=True).data)
 
     def create(self, request, case_id=None):
         data = s.ShareInputSerializer(data=request.data)

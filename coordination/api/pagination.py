@@ -1,3 +1,4 @@
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -8,3 +9,10 @@ class NewestFirstCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-created_at", "-id")
+
+    def decode_cursor(self, request):
+        # A cursor the caller mangled is bad input (400), not a missing page.
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({"cursor": ["Invalid cursor."]}) from None
