@@ -8,6 +8,7 @@ from stdnum import iso6346
 from cases.choices import HandlingCode, ShareLevel
 
 DEMO_PASSWORD = "test-password-123"
+MATRIX_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 # The permission matrix's cases: key -> (owner's username, handling code, restricted, shares).
 MATRIX_CASES = {

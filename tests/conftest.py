@@ -5,17 +5,26 @@ cases below, all created through the services. Each test runs in a transaction t
 rolled back, so this data is shared and never changed by a test.
 """
 import datetime
+import tempfile
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agencies.demo import seed_cast
 from cases.choices import ShareLevel, Status
 from cases.demo import seed_cases
 from cases.models import Case
-from cases.services import case_create, case_grant_user, case_share, case_transition, identifier_add
-from cast import DEMO_PASSWORD, MATRIX_CASES, matrix_container
+from cases.services import (
+    case_create,
+    case_grant_user,
+    case_share,
+    case_transition,
+    document_attach,
+    identifier_add,
+)
+from cast import DEMO_PASSWORD, MATRIX_CASES, MATRIX_PDF, matrix_container
 
 def _matrix_title(key: str) -> str:
     return f"Matrix case: {key}"
@@ -34,6 +43,8 @@ def _create_matrix_cases(users: dict) -> None:
             restricted=restricted,
         )
         identifier_add(actor=actor, case_id=case.pk, kind="container", value=matrix_container(key))
+        document_attach(actor=actor, case_id=case.pk, title=f"Seizure report {key}", kind="seizure_report",
+                        uploaded_file=SimpleUploadedFile(f"report-{key}.pdf", MATRIX_PDF))
         for agency, level in shares:
             case_share(actor=actor, case_id=case.pk, agency_code=agency, level=level)
         if restricted:
@@ -70,3 +81,9 @@ def pytest_configure(config):
 
     # Demo users are created once per session; a fast hasher keeps that quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Documents stored by the session's cast go to a throw-away folder, not the repository.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tempfile.mkdtemp(prefix="portcullis-test-media-")}},
+    }

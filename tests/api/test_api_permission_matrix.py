@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from cases.models import Case
-from cast import EXPECTED_ACCESS, USERS, expected, matrix_container
+from cast import EXPECTED_ACCESS, MATRIX_PDF, USERS, expected, matrix_container
 
 WRITE_OK = {None: 404, "view": 403, "contribute": 403, "manage": None, "owner": None}
 
@@ -21,7 +22,7 @@ WRITE_OK = {None: 404, "view": 403, "contribute": 403, "manage": None, "owner": 
 class Endpoint:
     name: str
     method: str
-    path: str  # formatted with case (id) and share (id)
+    path: str  # formatted with case, share and document ids
     body: dict | None
     # (case key, username, access) -> expected status
     status: Callable[[str, str, str | None], int]
@@ -101,6 +102,10 @@ ENDPOINTS = [
              share_status(201)),
     Endpoint("unshare", "delete", "/api/v1/cases/{case}/shares/{share}/", None, unshare_status),
     Endpoint("case audit", "get", "/api/v1/cases/{case}/audit/", None, audit_status),
+    Endpoint("documents", "get", "/api/v1/cases/{case}/documents/", None, read()),
+    Endpoint("upload document", "post", "/api/v1/cases/{case}/documents/",
+             {"title": "Lab report", "kind": "lab_report"}, write(201)),
+    Endpoint("download document", "get", "/api/v1/cases/{case}/documents/{document}/download/", None, read()),
 ]
 
 CELLS = [
@@ -112,7 +117,9 @@ CELLS = [
 
 
 def secrets_of(case: Case) -> list[str]:
-    return [case.title, case.reference, str(case.pk), matrix_container_of(case)]
+    document = case.documents.get()
+    return [case.title, case.reference, str(case.pk), matrix_container_of(case), document.title,
+            document.original_filename, document.sha256]
 
 
 def matrix_container_of(case: Case) -> str:
@@ -130,17 +137,21 @@ def test_endpoint_answers_by_role_and_relation(endpoint, key, username, cast, ma
     client = APIClient()
     if username:
         client.force_authenticate(cast[username])
-    path = endpoint.path.format(case=case.pk, share=share.pk if share else uuid.uuid4())
-    body = transition_body(key) if endpoint.name == "transition" else endpoint.body
+    path = endpoint.path.format(case=case.pk, share=share.pk if share else uuid.uuid4(),
+                                document=case.documents.get().pk)
+    body, body_format = (transition_body(key) if endpoint.name == "transition" else endpoint.body), "json"
     if endpoint.method == "patch":
         body = {**body, "version": case.version}
-    response = getattr(client, endpoint.method)(path, body, format="json")
+    if endpoint.name == "upload document":
+        body, body_format = {**body, "file": SimpleUploadedFile("lab.pdf", MATRIX_PDF)}, "multipart"
+    response = getattr(client, endpoint.method)(path, body, format=body_format)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
 
     wanted = 401 if username is None else endpoint.status(key, username, expected(key, username))
-    assert response.status_code == wanted, response.content[:300]
+    assert response.status_code == wanted, content[:300]
     if wanted in (401, 404):
         for secret in secrets_of(case):
-            assert secret.encode() not in response.content
+            assert secret.encode() not in content
 
 
 @pytest.mark.parametrize("username", USERS)
