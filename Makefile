@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= portcullis-demo
 export DJANGO_SETTINGS_MODULE := coordination.settings
 
-.PHONY: run test venv migrate demo bench clean
+.PHONY: run test venv migrate demo bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,11 @@ run: demo
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv
+# The browser tests (tests/e2e) drive Debian's Chromium; install it only when it is missing.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+
+test: venv chromium
 	$(BIN)/python -m pytest
 
 clean:

@@ -30,6 +30,12 @@ def zipped(*names: str) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def no_documents_yet(db):
+    """Each story starts with cases that hold no documents (the shared cast attaches one each)."""
+    Document.objects.all().delete()
+
+
 @pytest.fixture
 def storage_root(settings, tmp_path):
     """Private storage and upload spooling under tmp_path, so tests leave nothing in the repo."""

@@ -1,0 +1,95 @@
+"""Fixtures for the headless-browser tests: Debian's Chromium, the demo cast and three cases.
+
+live_server runs on a transactional database that is emptied after every test, so each test
+builds the data it needs through the project's own services.
+"""
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from agencies.demo import seed_cast
+from cases.choices import HandlingCode, ShareLevel
+from cases.services import case_create, case_share
+
+PASSWORD = "e2e-portcullis-password"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a downloaded browser.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="package")
+def browser():
+    # Playwright's sync API keeps an event loop running in this thread, so Django refuses ORM
+    # calls from the tests (SynchronousOnlyOperation). Allow them, but only while the browser
+    # is up: set process-wide, the variable would leak into the rest of the suite (and into
+    # `manage.py check --deploy`, which warns about it).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context per test, so no session cookie leaks between tests."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def cast(live_server, settings):
+    # Start empty: the first transactional test of a session still holds whatever the
+    # session-wide setup seeded (tests/conftest.py seeds the whole demo), and "the list shows
+    # exactly these cases" only means something if these are the only cases there are.
+    call_command("flush", interactive=False, verbosity=0)
+    # Fast hashing: these tests are about pages, not password storage (ten users per test).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return seed_cast(password=PASSWORD)
+
+
+def _open_case(actor, title, port):
+    return case_create(
+        actor=actor,
+        title=title,
+        port=port,
+        seized_at=timezone.now() - datetime.timedelta(days=1),
+        handling_code=HandlingCode.H0,
+        legal_basis="Art. 46 Union Customs Code",
+    )
+
+
+@pytest.fixture
+def cases(cast):
+    """Two Rotterdam cases (one shared with the EU liaison bureau) and one Hamburg case."""
+    rtm = _open_case(cast["rtm.officer"], "Cocaine in bananas, Rotterdam only", "NLRTM")
+    shared = _open_case(cast["rtm.officer"], "Cocaine in pineapples, shared with liaison", "NLRTM")
+    case_share(actor=cast["rtm.officer"], case_id=shared.pk, agency_code="EU-LIA",
+               level=ShareLevel.VIEW, justification="E2E share")
+    ham = _open_case(cast["ham.officer"], "Cocaine in coffee, Hamburg only", "DEHAM")
+    return {"rtm": rtm, "shared": shared, "ham": ham}
+
+
+@pytest.fixture
+def login(page):
+    """Log in through the real form, as a user would."""
+    def _login(username, password=PASSWORD):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+    return _login
