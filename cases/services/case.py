@@ -21,7 +21,7 @@ from ..models import Case, CaseReferenceCounter
 from ..search import refresh_search_document
 from ..signals import case_created, case_updated
 from ..validators import normalise_locode
-from .guard import case_for_write
+from .guard import case_for_write, ensure_still_visible
 
 CASE_CREATOR_ROLES = {Role.OFFICER, Role.LIAISON_OFFICER, Role.PROSECUTOR}
 EDITABLE_FIELDS = (
@@ -120,6 +120,7 @@ def case_create(
     case.save(force_insert=True)
     if restricted:
         _grant_named_manager(case, actor)
+    ensure_still_visible(actor=actor, case=case)
     refresh_search_document(case.pk)
     audit_record(
         actor=actor,
@@ -170,6 +171,7 @@ def case_update(*, actor, case_id, version: int, justification: str = "", **chan
     if diff.get("restricted", {}).get("after") is True:
         # Restricting a case must not lock out the officer who restricts it.
         _grant_named_manager(case, actor)
+    ensure_still_visible(actor=actor, case=case)
     audit_record(
         actor=actor,
         operation=Operation.ALTERATION,

@@ -40,3 +40,10 @@ def _forbidden_reason(actor, action: Action, case: Case) -> str:
     if _forbidden_code(actor, action, case) == "h2_no_reshare":
         return _("This case is H2: only the owning agency may share it onward.")
     return _("Your access to this case does not allow this action.")
+
+
+def ensure_still_visible(*, actor, case: Case) -> None:
+    """Re-check after a write, before commit: an actor never writes a case out of their own
+    sight (NetBox's restrict-after-save). Raising rolls the whole write back."""
+    if not can(actor, Action.VIEW, case):
+        raise ActionForbidden(_("This change would take the case out of your own access."), code="self_lockout")

@@ -1,0 +1,58 @@
+"""The audit endpoints read what the services wrote: auditors see their agency's trail,
+and a case's trail is for its owning agency's auditors and managers."""
+from rest_framework.test import APIClient
+
+from cases.services import note_add
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_auditor_reads_their_own_agencys_events_with_filters(cast, matrix_case):
+    case = matrix_case("shared_contribute")
+    note_add(actor=cast["liaison.officer"], case_id=case.pk, text="Seen in Algeciras too.")
+    note_add(actor=cast["rtm.officer"], case_id=case.pk, text="Crew list requested.")
+    auditor = client_for(cast["rtm.auditor"])
+
+    events = auditor.get("/api/v1/audit/", {"case": str(case.pk), "operation": "collection"}).json()["results"]
+
+    assert events, "the owner's writes are in the trail"
+    assert {event["actor"]["agency"] for event in events} == {"NL-CUS-RTM"}
+    newest = events[0]
+    assert newest["action"] == "note_add" and newest["actor"] == {
+        "username": "rtm.officer", "agency": "NL-CUS-RTM", "role": "officer"}
+    assert set(newest) >= {"id", "at", "operation", "actor", "object", "justification", "recipient",
+                           "handling_code", "request_id"}
+    by_actor = auditor.get("/api/v1/audit/", {"actor": "rtm.officer", "since": "2000-01-01T00:00:00Z"}).json()
+    assert {event["actor"]["username"] for event in by_actor["results"]} == {"rtm.officer"}
+
+
+def test_audit_list_is_for_auditors_only(cast):
+    for username in ("rtm.officer", "rtm.admin", "liaison.officer"):
+        response = client_for(cast[username]).get("/api/v1/audit/")
+        assert response.status_code == 403
+        assert response.json()["code"] == "auditors_only"
+    assert APIClient().get("/api/v1/audit/").status_code == 401
+
+
+def test_case_trail_shows_other_agencies_acts_to_the_owner(cast, matrix_case):
+    case = matrix_case("shared_contribute")
+    note_add(actor=cast["liaison.officer"], case_id=case.pk, text="Seen in Algeciras too.")
+
+    trail = client_for(cast["rtm.auditor"]).get(f"/api/v1/cases/{case.pk}/audit/").json()["results"]
+
+    assert trail[0]["actor"]["agency"] == "EU-LIA" and trail[0]["action"] == "note_add"
+    assert trail[-1]["action"] == "case_create"
+
+
+def test_request_id_and_address_are_recorded(cast, matrix_case):
+    case = matrix_case("owned")
+    client = client_for(cast["rtm.officer"])
+    response = client.post(f"/api/v1/cases/{case.pk}/notes/", {"text": "Tagged"}, format="json",
+                           HTTP_X_REQUEST_ID="req-1234567890")
+    assert response["X-Request-ID"] == "req-1234567890"
+    event = client_for(cast["rtm.auditor"]).get("/api/v1/audit/", {"case": str(case.pk)}).json()["results"][0]
+    assert event["request_id"] == "req-1234567890"
