@@ -34,6 +34,11 @@ class Agency(models.Model):
     kind = models.CharField(max_length=20, choices=AgencyKind.choices)
     country = models.CharField(max_length=2, validators=[validate_country_code])
     active = models.BooleanField(default=True)
+    # Audit policy: when this agency's members must state why they look (LED Art. 25).
+    justify_foreign_consultation = models.BooleanField(
+        default=True, help_text=_("A justification is required to first open a case owned by another agency.")
+    )
+    justify_exports = models.BooleanField(default=True, help_text=_("A justification is required for every export."))
     # Guardian object permissions for shares are granted to this group.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False, blank=True)
 

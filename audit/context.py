@@ -5,7 +5,16 @@ user's agency and role (dependency inversion: audit stays on the ground floor).
 """
 import contextvars
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DeniedAttempt:
+    actor: object
+    object_type: str
+    object_id: str
+    case_id: object = None
+    handling_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -13,6 +22,10 @@ class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
     user_agent: str = ""
+    session_ref: str = ""
+    # Denied attempts noted while the request ran; written after it, outside its transaction,
+    # because the refusal rolls that transaction back.
+    denied: list[DeniedAttempt] = field(default_factory=list)
 
 
 _request_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
@@ -51,3 +64,12 @@ def actor_agency_and_role(user) -> tuple[str, str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return "", ""
     return _actor_resolver(user)
+
+
+def note_denied_attempt(attempt: DeniedAttempt) -> bool:
+    """Queue a denied attempt for the request's audit flush; False outside a request."""
+    context = _request_context.get()
+    if not context.request_id:
+        return False
+    context.denied.append(attempt)
+    return True

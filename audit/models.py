@@ -6,6 +6,7 @@ the membership or the object has changed or gone.
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,9 +21,15 @@ class Operation(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    """One act, as it was. Insert-only: a trigger refuses UPDATE and DELETE on PostgreSQL, and
+    `content_hash` plus the seal chain (AuditSeal) make any change detectable."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # No database constraint: the trail outlives the account, and removing a user must not
+    # rewrite (SET NULL) the records of what they did.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
     )
     actor_username = models.CharField(max_length=150, blank=True)
     actor_agency = models.CharField(max_length=32, blank=True, db_index=True)
@@ -39,10 +46,42 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
+    # A one-way reference to the browser session or API token the act came through.
+    session_ref = models.CharField(max_length=32, blank=True)
+    content_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["actor_agency", "at"]), models.Index(fields=["actor", "at"])]
+        indexes = [
+            models.Index(fields=["actor_agency", "at"]),
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["case_id", "actor", "action", "at"]),
+            models.Index(fields=["recipient", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.operation} {self.object_type}:{self.object_id}"
+
+
+class AuditSeal(models.Model):
+    """The hash chain, written by the sealing task in event order (insert-only as well).
+
+    Each seal names its predecessor; the unique constraint means no two seals can claim the
+    same one, even if two sealers ever ran at once.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+    previous_event_id = models.BigIntegerField(null=True, unique=True)
+    chain_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event_id"]
+
+
+class AuditExportCursor(models.Model):
+    """How far each external sink has received the trail, so export resumes exactly there."""
+
+    sink = models.CharField(max_length=100, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

@@ -6,8 +6,10 @@ done goes unlogged and nothing unlogged is done.
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from .context import actor_agency_and_role, current_request_context
+from .context import DeniedAttempt, actor_agency_and_role, current_request_context
+from .hashing import content_hash
 from .models import AuditEvent, Operation
 
 
@@ -29,7 +31,8 @@ def audit_record(
     agency, role = actor_agency_and_role(actor)
     request = current_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=timezone.now(),
         actor=actor if authenticated else None,
         actor_username=actor.get_username() if authenticated else "",
         actor_agency=agency,
@@ -46,4 +49,21 @@ def audit_record(
         request_id=request.request_id,
         ip_address=request.ip_address,
         user_agent=request.user_agent,
+        session_ref=request.session_ref,
+    )
+    event.content_hash = content_hash(event)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_access_denied(attempt: DeniedAttempt) -> AuditEvent:
+    """A refused attempt on an object that exists (LED Art. 25: attempts are logged too)."""
+    return audit_record(
+        actor=attempt.actor,
+        operation=Operation.ACCESS_DENIED,
+        action="not_visible",
+        object_type=attempt.object_type,
+        object_id=attempt.object_id,
+        case_id=attempt.case_id,
+        handling_code=attempt.handling_code,
     )

@@ -10,6 +10,7 @@ A user's access to a case comes from three sources, each capped by the user's ro
 Levels are cumulative (view < contribute < manage < owner); a share at a level carries
 the permissions of every level below it, so each question is one indexed lookup.
 """
+import uuid
 from enum import IntEnum, StrEnum
 
 from django.db.models import Case as SqlCase
@@ -17,6 +18,8 @@ from django.db.models import CharField, Q, QuerySet, Value, When
 
 from agencies.models import Role
 from agencies.selectors import active_membership
+from audit.context import DeniedAttempt, note_denied_attempt
+from coordination.errors import NotVisible
 
 from .choices import HandlingCode
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -127,3 +130,21 @@ def with_access_level(queryset: QuerySet[Case], user) -> QuerySet[Case]:
 def access_level(user, case: Case) -> str | None:
     """The caller's access to one case, or None when it is not visible."""
     return with_access_level(visible_cases(user).filter(pk=case.pk), user).values_list("access", flat=True).first()
+
+
+def not_visible(user, case_id) -> NotVisible:
+    """The 404 for `case_id`; when the case exists, the attempt is noted for the audit trail
+    (Art. 25 LED: refused attempts are logged), without telling the caller anything."""
+    existing = Case.objects.filter(pk=case_id).values("pk", "handling_code").first() if _is_uuid(case_id) else None
+    if existing:
+        note_denied_attempt(DeniedAttempt(actor=user, object_type="case", object_id=str(existing["pk"]),
+                                          case_id=existing["pk"], handling_code=existing["handling_code"]))
+    return NotVisible()
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

@@ -4,9 +4,9 @@ from django.db.models import QuerySet
 
 from agencies.models import Role
 from agencies.selectors import active_membership
-from coordination.errors import ActionForbidden, NotVisible
+from coordination.errors import ActionForbidden
 
-from .access import Action, visible_cases, with_access_level
+from .access import Action, not_visible, visible_cases, with_access_level
 from .models import Case, CaseShare
 
 CASE_PARTS = ("seizures", "identifiers", "parties", "route")
@@ -17,16 +17,16 @@ def case_list(*, user) -> QuerySet[Case]:
     return with_access_level(visible_cases(user, Action.VIEW), user).select_related("owner_agency", "referred_to")
 
 
-def _one(queryset: QuerySet[Case], case_id) -> Case:
+def _one(queryset: QuerySet[Case], case_id, user) -> Case:
     try:
         return queryset.get(pk=case_id)
     except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotVisible() from None
+        raise not_visible(user, case_id) from None
 
 
 def case_header(*, user, case_id) -> Case:
     """One visible case without its parts (for nested routes), or NotVisible."""
-    return _one(case_list(user=user), case_id)
+    return _one(case_list(user=user), case_id, user)
 
 
 def case_shares(*, case: Case) -> QuerySet[CaseShare]:
@@ -39,7 +39,7 @@ def case_shares(*, case: Case) -> QuerySet[CaseShare]:
 def case_get(*, user, case_id) -> Case:
     """One visible case with its parts loaded, or NotVisible. `case.access` holds the caller's level;
     `case.visible_shares` the shares, which only the owner side sees."""
-    case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, "notes"), case_id)
+    case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, "notes"), case_id, user)
     case.visible_shares = list(case_shares(case=case))
     return case
 
@@ -52,7 +52,8 @@ def case_for_audit(*, user, case_id) -> Case:
     """
     membership = active_membership(user)
     if membership and membership.role == Role.AUDITOR:
-        return _one(Case.objects.filter(owner_agency_id=membership.agency_id).only("id", "owner_agency_id"), case_id)
+        return _one(Case.objects.filter(owner_agency_id=membership.agency_id).only("id", "owner_agency_id"), case_id,
+                    user)
     case = case_header(user=user, case_id=case_id)
     if case.access not in {"owner", "manage"}:
         raise ActionForbidden("A case's audit trail is for its owning agency's auditors and managers.")

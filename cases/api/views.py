@@ -1,6 +1,6 @@
 """Case endpoints of /api/v1/. Thin: validate input, call one service or selector, render."""
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,6 +27,13 @@ ERRORS = {
 }
 
 
+JUSTIFICATION_HEADER = OpenApiParameter(
+    "X-Justification", str, OpenApiParameter.HEADER, required=False,
+    description="Why you consult this case; required by agency policy on the first consultation of another "
+                "agency's case (403 justification_required otherwise).",
+)
+
+
 class NewestSeizureFirst(NewestFirstCursorPagination):
     ordering = ("-seized_at", "-id")
 
@@ -50,8 +57,11 @@ class CaseViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
 
+    @extend_schema(parameters=[JUSTIFICATION_HEADER])
     def retrieve(self, request, case_id=None):
-        return Response(s.CaseDetailSerializer(case_get(user=request.user, case_id=case_id)).data)
+        case = case_get(user=request.user, case_id=case_id)
+        services.case_consult(actor=request.user, case=case, justification=request.headers.get("X-Justification", ""))
+        return Response(s.CaseDetailSerializer(case).data)
 
     def _detail(self, case_id, code=status.HTTP_200_OK) -> Response:
         return Response(s.CaseDetailSerializer(case_get(user=self.request.user, case_id=case_id)).data, status=code)
@@ -133,7 +143,14 @@ SeizureViewSet = part_viewset(SeizureItem, s.SeizureSerializer, s.SeizureInputSe
                               "seizures")
 IdentifierViewSet = part_viewset(Identifier, s.IdentifierSerializer, s.IdentifierInputSerializer,
                                  services.identifier_add, "identifiers")
-PartyViewSet = part_viewset(Party, s.PartySerializer, s.PartyInputSerializer, services.party_add, "parties")
+class PartyViewSet(part_viewset(Party, s.PartySerializer, s.PartyInputSerializer, services.party_add, "parties")):
+    """Parties are personal data: listing them is a consultation of its own."""
+
+    @extend_schema(parameters=[JUSTIFICATION_HEADER])
+    def list(self, request, *args, **kwargs):
+        services.case_consult(actor=request.user, case=self.case, what="parties",
+                              justification=request.headers.get("X-Justification", ""))
+        return super().list(request, *args, **kwargs)
 RouteLegViewSet = part_viewset(RouteLeg, s.RouteLegSerializer, s.RouteLegInputSerializer, services.route_leg_add,
                                "route")
 NoteViewSet = part_viewset(Note, s.NoteSerializer, s.NoteInputSerializer, services.note_add, "notes")

@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Role
 from agencies.selectors import active_membership
-from coordination.errors import ActionForbidden, NotVisible
+from coordination.errors import ActionForbidden
 
-from ..access import Action, can, visible_cases
+from ..access import Action, can, not_visible, visible_cases
 from ..choices import HandlingCode, Status
 from ..models import Case
 
@@ -19,7 +19,7 @@ def case_for_write(*, actor, case_id, action: Action) -> Case:
     try:
         case = visible_cases(actor, Action.VIEW).select_for_update().get(pk=case_id)
     except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotVisible() from None
+        raise not_visible(actor, case_id) from None
     if not can(actor, action, case):
         raise ActionForbidden(_forbidden_reason(actor, action, case), code=_forbidden_code(actor, action, case))
     if action != Action.TRANSITION and case.status == Status.ARCHIVED:

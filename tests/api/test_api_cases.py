@@ -15,7 +15,8 @@ from cases.services import case_create, case_share, identifier_add, party_add, s
 
 # Per request: session, user, membership; then the reads themselves.
 LIST_QUERIES = 4  # + one page of cases with owner agency and access level
-DETAIL_QUERIES = 10  # + case with access level, five parts, shares
+DETAIL_QUERIES = 11  # + case with access level, five parts, shares, "consulted this hour?"
+CONSULTATION_RECORD = 1  # the first view in an hour also writes its consultation record
 
 
 @pytest.fixture
@@ -119,6 +120,7 @@ def test_shares_are_shown_to_the_owner_side_only(cast, matrix_case):
     owner, contributor = APIClient(), APIClient()
     owner.force_authenticate(cast["rtm.officer"])
     contributor.force_authenticate(cast["liaison.officer"])
+    contributor.credentials(HTTP_X_JUSTIFICATION="Liaison analysis of the route")
     assert [share["agency"]["code"] for share in owner.get(f"/api/v1/cases/{case.pk}/").json()["shares"]] == ["EU-LIA"]
     assert contributor.get(f"/api/v1/cases/{case.pk}/").json()["shares"] is None
 
@@ -172,6 +174,7 @@ def test_list_and_detail_query_counts_are_pinned_and_flat(cast, matrix_case):
     detail = f"/api/v1/cases/{case.pk}/"
     assert queries(officer_client, "/api/v1/cases/?page_size=5") == LIST_QUERIES
     assert queries(officer_client, "/api/v1/cases/?page_size=200") == LIST_QUERIES
+    assert queries(officer_client, detail) == DETAIL_QUERIES + CONSULTATION_RECORD
     assert queries(officer_client, detail) == DETAIL_QUERIES
     owner = cast["rtm.officer"]
     for number in range(20):

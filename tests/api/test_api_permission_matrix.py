@@ -137,6 +137,8 @@ def test_endpoint_answers_by_role_and_relation(endpoint, key, username, cast, ma
     client = APIClient()
     if username:
         client.force_authenticate(cast[username])
+        # First consultations of another agency's case need a reason (tested on its own below).
+        client.credentials(HTTP_X_JUSTIFICATION="Joint investigation into the Rotterdam-Antwerp line")
     path = endpoint.path.format(case=case.pk, share=share.pk if share else uuid.uuid4(),
                                 document=case.documents.get().pk)
     body, body_format = (transition_body(key) if endpoint.name == "transition" else endpoint.body), "json"

@@ -1,0 +1,34 @@
+"""Canonical content of an audit record and the hash chain over the records.
+
+The content hash covers every field a record holds; the chain hash of a record covers its
+id, its content hash and the chain hash of the record before it, so changing, removing or
+slipping in a record breaks every chain hash after it.
+"""
+import datetime
+import hashlib
+import json
+
+GENESIS = "0" * 64
+CONTENT_FIELDS = (
+    "at", "actor_id", "actor_username", "actor_agency", "actor_role", "operation", "action", "object_type",
+    "object_id", "case_id", "handling_code", "justification", "recipient", "changes", "request_id",
+    "ip_address", "user_agent", "session_ref",
+)
+
+
+def _canonical(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
+    if value is None or isinstance(value, bool | int | str | dict | list):
+        return value
+    return str(value)
+
+
+def content_hash(event) -> str:
+    content = {name: _canonical(getattr(event, name)) for name in CONTENT_FIELDS}
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def chain_hash(previous_chain_hash: str, event_id: int, event_content_hash: str) -> str:
+    return hashlib.sha256(f"{previous_chain_hash}:{event_id}:{event_content_hash}".encode()).hexdigest()

@@ -1,0 +1,76 @@
+"""Consultations: who looked at which case, when and why (Art. 25 LED).
+
+Opening the same case again and again in one session is one record per hour, not one per
+page view: enough to answer "who saw it, when", without drowning the trail.
+"""
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.selectors import active_membership
+from audit.context import current_request_context
+from audit.models import AuditEvent, Operation
+from audit.services import audit_record
+from coordination.errors import ActionForbidden
+
+from ..choices import HandlingCode
+from ..models import Case
+
+CONSULTATION_GROUPING = datetime.timedelta(hours=1)
+H3_ACKNOWLEDGEMENT = "h3_acknowledge"
+
+
+def _consulted_before(actor, case: Case) -> bool:
+    return AuditEvent.objects.filter(case_id=case.pk, actor_id=actor.pk, operation=Operation.CONSULTATION).exists()
+
+
+def justification_required(actor, case: Case) -> bool:
+    """The first consultation of a case owned by another agency needs a reason, where the
+    reader's agency asks for one."""
+    membership = active_membership(actor)
+    if membership is None or membership.agency_id == case.owner_agency_id:
+        return False
+    return membership.agency.justify_foreign_consultation and not _consulted_before(actor, case)
+
+
+def conditions_acknowledged(actor, case: Case) -> bool:
+    if case.handling_code != HandlingCode.H3:
+        return True
+    return AuditEvent.objects.filter(case_id=case.pk, actor_id=actor.pk, action=H3_ACKNOWLEDGEMENT).exists()
+
+
+@transaction.atomic
+def case_acknowledge_conditions(*, actor, case: Case) -> None:
+    """H3: the reader confirms the owner's conditions before the first view."""
+    if conditions_acknowledged(actor, case):
+        return
+    audit_record(actor=actor, operation=Operation.CONSULTATION, action=H3_ACKNOWLEDGEMENT, object_type="case",
+                 object_id=case.pk, case_id=case.pk, handling_code=case.handling_code,
+                 changes={"conditions": case.h3_conditions})
+
+
+@transaction.atomic
+def case_consult(*, actor, case: Case, justification: str = "", what: str = "case") -> None:
+    """Record that `actor` consulted `case` (what: case, parties, notes, ...).
+
+    Raises ActionForbidden(code="justification_required") when the policy asks for a reason
+    and none was given; the caller shows nothing then.
+    """
+    justification = (justification or "").strip()
+    if not justification and justification_required(actor, case):
+        raise ActionForbidden(
+            _("State why you open this case: it is held by another agency and your agency's policy asks for a "
+              "justification on first consultation."),
+            code="justification_required",
+        )
+    action = f"{what}_view"
+    recent = AuditEvent.objects.filter(
+        case_id=case.pk, actor_id=actor.pk, action=action, at__gte=timezone.now() - CONSULTATION_GROUPING,
+        session_ref=current_request_context().session_ref,
+    )
+    if recent.exists() and not justification:
+        return
+    audit_record(actor=actor, operation=Operation.CONSULTATION, action=action, object_type="case",
+                 object_id=case.pk, case_id=case.pk, handling_code=case.handling_code, justification=justification)
