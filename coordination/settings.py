@@ -180,6 +180,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic after-work. Each app adds its own entries here; tasks are idempotent.
+CELERY_BEAT_SCHEDULE = {
+    "audit-seal": {"task": "audit.tasks.seal_audit_trail", "schedule": 60.0},
+    "audit-verify": {"task": "audit.tasks.verify_audit_trail", "schedule": 15 * 60.0},
+    "audit-export": {"task": "audit.tasks.export_audit_trail", "schedule": 5 * 60.0},
+    "audit-anomalies": {"task": "audit.tasks.detect_consultation_anomalies", "schedule": 60 * 60.0},
+    "audit-weekly-digest": {"task": "audit.tasks.send_weekly_auditor_digests", "schedule": 7 * 24 * 3600.0},
+}
 
 CACHES = {
     "default": (
