@@ -1,7 +1,7 @@
 """Reads about agencies and who belongs where."""
 from django.db.models import QuerySet
 
-from .models import Agency, Membership
+from .models import Agency, Membership, Role
 
 _CACHE_ATTR = "_portcullis_membership"
 
@@ -38,3 +38,19 @@ def agency_list() -> QuerySet[Agency]:
 
 def agency_by_code(code: str) -> Agency | None:
     return Agency.objects.filter(code=code, active=True).first()
+
+
+def auditors_of_agency(code: str) -> list:
+    """The active auditors of the agency with `code`."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            agency__code=code, role=Role.AUDITOR, active=True, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def exports_need_justification(user) -> bool:
+    """The user's agency policy on exports; with no agency, always."""
+    membership = active_membership(user)
+    return membership is None or membership.agency.justify_exports

@@ -73,3 +73,43 @@ def note_denied_attempt(attempt: DeniedAttempt) -> bool:
         return False
     context.denied.append(attempt)
     return True
+
+
+AuditorDirectory = Callable[[str], list]
+
+
+def _no_auditors(agency_code: str) -> list:
+    return []
+
+
+_auditors_of: AuditorDirectory = _no_auditors
+
+
+def register_auditor_directory(directory: AuditorDirectory) -> None:
+    """Agencies registers how to find an agency's auditors (users), for alerts and digests."""
+    global _auditors_of
+    _auditors_of = directory
+
+
+def auditors_of(agency_code: str) -> list:
+    return _auditors_of(agency_code)
+
+
+ExportPolicy = Callable[[object], bool]
+
+
+def _exports_need_justification(user) -> bool:
+    return True
+
+
+_export_policy: ExportPolicy = _exports_need_justification
+
+
+def register_export_policy(policy: ExportPolicy) -> None:
+    """Agencies registers whether a user's agency asks for a justification on exports."""
+    global _export_policy
+    _export_policy = policy
+
+
+def export_needs_justification(user) -> bool:
+    return _export_policy(user)

@@ -85,3 +85,41 @@ class AuditExportCursor(models.Model):
     sink = models.CharField(max_length=100, unique=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class AlertKind(models.TextChoices):
+    CHAIN_BROKEN = "chain_broken", _("Audit chain broken")
+    CONSULTATION_VOLUME = "consultation_volume", _("Unusually many consultations")
+    NIGHT_CONSULTATIONS = "night_consultations", _("Many consultations at night")
+
+
+class AuditAlert(models.Model):
+    """An alert raised from the trail; unique per subject and window, so re-running a check
+    never raises it twice."""
+
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    agency = models.CharField(max_length=32, blank=True, help_text=_("Whose auditors are told; blank: platform"))
+    subject = models.CharField(max_length=150, help_text=_("Username, or the broken record"))
+    window_start = models.DateTimeField()
+    details = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject", "window_start"], name="one_alert_per_subject_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+
+class AuditDigest(models.Model):
+    """Marks a weekly digest as sent to an agency's auditors (idempotence)."""
+
+    agency = models.CharField(max_length=32)
+    week_start = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "week_start"], name="one_digest_per_agency_week")]

@@ -180,6 +180,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# The audit trail's after-work (audit/): sealing horizon (above any transaction's lifetime),
+# the export sink ("file:/path/audit.jsonl" or "syslog:host:514" / "syslog:/dev/log"), and the
+# insider-signal thresholds.
+AUDIT_SEAL_HORIZON_SECONDS = int(os.environ.get("AUDIT_SEAL_HORIZON_SECONDS", "120"))
+AUDIT_EXPORT_SINK = os.environ.get("AUDIT_EXPORT_SINK", "")
+AUDIT_ANOMALY_WINDOW_HOURS = int(os.environ.get("AUDIT_ANOMALY_WINDOW_HOURS", "1"))
+AUDIT_ANOMALY_FACTOR = float(os.environ.get("AUDIT_ANOMALY_FACTOR", "5"))
+AUDIT_ANOMALY_MINIMUM = int(os.environ.get("AUDIT_ANOMALY_MINIMUM", "20"))
+AUDIT_NIGHT_MINIMUM = int(os.environ.get("AUDIT_NIGHT_MINIMUM", "10"))
 # Periodic after-work. Each app adds its own entries here; tasks are idempotent.
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "audit.tasks.seal_audit_trail", "schedule": 60.0},

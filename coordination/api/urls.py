@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
-from audit.api.views import AuditEventViewSet
+from audit.api.views import AuditEventViewSet, AuditExportView
 from cases.api import documents
 from cases.api import views as cases
 
@@ -33,6 +33,7 @@ urlpatterns = [
          name="case-share-detail"),
     path("cases/<uuid:case_id>/audit/", cases.CaseAuditViewSet.as_view({"get": "list"}), name="case-audit"),
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
+    path("audit/export/", AuditExportView.as_view(), name="audit-export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
