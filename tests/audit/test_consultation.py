@@ -1,0 +1,101 @@
+"""Who looked at what and why: consultation records, justifications, H3 acknowledgement,
+denied attempts and failed logins."""
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from cases.services import case_acknowledge_conditions, case_consult, case_create
+from cases.services.consultation import conditions_acknowledged
+from coordination.errors import ActionForbidden
+
+
+def api(user, **headers) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    client.credentials(**headers)
+    return client
+
+
+def views_of(case, username) -> int:
+    return AuditEvent.objects.filter(case_id=case.pk, actor_username=username, action="case_view").count()
+
+
+def test_repeated_views_in_one_session_and_hour_are_one_record(cast, matrix_case):
+    case = matrix_case("owned")
+    client = APIClient()
+    client.force_login(cast["rtm.officer"])
+    for _ in range(3):
+        assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
+    assert views_of(case, "rtm.officer") == 1
+
+
+def test_a_new_session_is_a_new_record(cast, matrix_case):
+    case = matrix_case("owned")
+    for _ in range(2):
+        client = APIClient()
+        client.force_login(cast["rtm.officer"])  # a fresh session cookie each time
+        assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
+    assert views_of(case, "rtm.officer") == 2
+
+
+def test_first_look_at_another_agencys_case_needs_a_reason(cast, matrix_case):
+    case = matrix_case("shared_view")
+    reader = cast["anr.officer"]
+    with pytest.raises(ActionForbidden) as refused:
+        case_consult(actor=reader, case=case)
+    assert refused.value.code == "justification_required"
+    case_consult(actor=reader, case=case, justification="Same consignee as our case BEANR-2026-000003")
+    case_consult(actor=reader, case=case)  # later looks need none
+    assert AuditEvent.objects.get(case_id=case.pk, actor_username="anr.officer").justification.startswith("Same")
+
+
+def test_own_agency_cases_need_no_reason_and_policy_can_waive_it(cast, matrix_case):
+    case_consult(actor=cast["rtm.analyst"], case=matrix_case("owned"))
+    agency = cast["anr.officer"].memberships.get().agency
+    agency.justify_foreign_consultation = False
+    agency.save()
+    case_consult(actor=cast["anr.officer"], case=matrix_case("shared_view"))
+
+
+def test_h3_conditions_are_acknowledged_once_and_audited(cast):
+    case = case_create(actor=cast["rtm.officer"], title="H3 case", port="NLRTM", handling_code="H3",
+                       h3_conditions="Do not contact the consignee.", legal_basis="Art. 46 UCC",
+                       seized_at="2026-11-01T10:00:00+01:00")
+    assert not conditions_acknowledged(cast["rtm.officer"], case)
+    case_acknowledge_conditions(actor=cast["rtm.officer"], case=case)
+    case_acknowledge_conditions(actor=cast["rtm.officer"], case=case)
+    assert conditions_acknowledged(cast["rtm.officer"], case)
+    acknowledgement = AuditEvent.objects.get(case_id=case.pk, action="h3_acknowledge")
+    assert acknowledgement.changes == {"conditions": "Do not contact the consignee."}
+
+
+def test_an_outsiders_attempt_on_an_existing_case_is_recorded_but_a_random_id_is_not(cast, matrix_case):
+    case = matrix_case("owned")
+    outsider = api(cast["ham.officer"])
+    assert outsider.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert outsider.get(f"/api/v1/cases/{case.pk}/notes/").status_code == 404
+    assert outsider.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/").status_code == 404
+    denied = AuditEvent.objects.filter(operation="access_denied", actor_username="ham.officer")
+    assert list(denied.values_list("case_id", flat=True)) == [case.pk, case.pk]
+
+
+def test_failed_browser_login_is_recorded_without_the_password(db):
+    Client().post("/accounts/login/", {"username": "rtm.officer", "password": "guess-number-one"})
+    event = AuditEvent.objects.filter(action="login_failed").latest("id")
+    assert (event.operation, event.object_id, event.actor_id) == ("access_denied", "rtm.officer", None)
+    assert "guess" not in str(event.changes) + event.justification
+
+
+def test_audit_csv_export_needs_a_reason_and_is_itself_recorded(cast):
+    auditor = api(cast["rtm.auditor"])
+    refused = auditor.get("/api/v1/audit/export/")
+    assert (refused.status_code, refused.json()["code"]) == (403, "justification_required")
+    exported = api(cast["rtm.auditor"], HTTP_X_JUSTIFICATION="Supervisor request 2026-114").get(
+        "/api/v1/audit/export/", {"operation": "disclosure"})
+    lines = b"".join(exported.streaming_content).decode().splitlines()
+    assert exported.status_code == 200 and lines[0].startswith("id,at,operation")
+    assert all(",disclosure," in line for line in lines[1:])
+    record = AuditEvent.objects.get(action="audit_export")
+    assert (record.justification, record.changes["filters"]) == ("Supervisor request 2026-114",
+                                                                 {"operation": "disclosure"})
