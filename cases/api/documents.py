@@ -24,7 +24,7 @@ from .. import services
 from ..documents import DocumentTooLarge, UnsupportedDocumentType, download_filename, response_content_type
 from ..choices import DocumentKind
 from ..models import Document
-from .views import ERRORS, CasePartViewSet
+from .views import ERRORS, JUSTIFICATION_HEADER, CasePartViewSet
 
 # Room for the multipart boundaries and the title and kind fields around the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -148,12 +148,14 @@ class DocumentViewSet(CasePartViewSet):
     @extend_schema(
         summary="Download a document (audited as a consultation)",
         operation_id="cases_documents_download",
+        parameters=[JUSTIFICATION_HEADER],
         responses={(200, "application/octet-stream"): OpenApiResponse(
             OpenApiTypes.BINARY, description="The file as stored; its SHA-256 in X-Content-SHA256"),
             404: ERRORS[404]},
     )
     def download(self, request, case_id=None, doc_id=None):
-        document = services.document_download(actor=request.user, case_id=self.case.pk, document_id=doc_id)
+        document = services.document_download(actor=request.user, case_id=self.case.pk, document_id=doc_id,
+                                               justification=request.headers.get("X-Justification", ""))
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,

@@ -5,11 +5,12 @@ from django.utils.translation import gettext as _
 
 from audit.models import Operation
 from audit.services import audit_record
-from coordination.errors import NotVisible
+from coordination.errors import ActionForbidden, NotVisible
 
 from ..access import Action, visible_cases
 from ..documents import check_size, clean_filename, detect_content_type, sha256_of
 from ..models import Case, Document
+from .consultation import justification_required
 from .guard import case_for_write
 from .parts import save_case_part
 
@@ -51,16 +52,21 @@ def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str) -> 
 
 
 @transaction.atomic
-def document_download(*, actor, case_id, document_id) -> Document:
-    """The document, if `actor` may see its case; the hand-out is audited as a consultation.
+def document_download(*, actor, case_id, document_id, justification: str = "") -> Document:
+    """The document, if `actor` may see its case; the hand-out is audited as a consultation,
+    and a first look at another agency's case needs its justification here too.
 
     A document of another case, or of an invisible one, is NotVisible (404).
     """
     try:
-        case = visible_cases(actor, Action.VIEW).only("id", "handling_code").get(pk=case_id)
+        case = visible_cases(actor, Action.VIEW).only("id", "handling_code", "owner_agency_id").get(pk=case_id)
         document = Document.objects.get(pk=document_id, case_id=case.pk)
     except (Case.DoesNotExist, Document.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotVisible() from None
+    justification = (justification or "").strip()
+    if not justification and justification_required(actor, case):
+        raise ActionForbidden(_("State why you open this document: its case is held by another agency."),
+                              code="justification_required")
     audit_record(
         actor=actor,
         operation=Operation.CONSULTATION,
@@ -69,6 +75,7 @@ def document_download(*, actor, case_id, document_id) -> Document:
         object_id=document.pk,
         case_id=case.pk,
         handling_code=case.handling_code,
+        justification=justification,
         changes={"sha256": document.sha256},
     )
     return document

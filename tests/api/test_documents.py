@@ -265,6 +265,7 @@ def test_viewing_agency_can_list_and_download_but_not_upload(cast, matrix_case, 
     document = document_attach(actor=cast["rtm.officer"], case_id=case.pk, uploaded_file=SimpleUploadedFile(
         "lab.png", PNG), title="Lab photo", kind="photo")
     viewer = api(cast["anr.officer"])
+    viewer.credentials(HTTP_X_JUSTIFICATION="Same consignee as an Antwerp case")  # first look at RTM's case
 
     listed = viewer.get(documents_url(case))
     downloaded = viewer.get(download_url(case, document.pk))
@@ -273,6 +274,15 @@ def test_viewing_agency_can_list_and_download_but_not_upload(cast, matrix_case, 
     assert downloaded.status_code == 200
     assert b"".join(downloaded.streaming_content) == PNG
     assert upload(viewer, case, PDF).status_code == 403
+
+
+def test_first_download_from_another_agencys_case_needs_a_reason(cast, matrix_case, storage_root):
+    case = matrix_case("shared_view")
+    document = document_attach(actor=cast["rtm.officer"], case_id=case.pk, uploaded_file=SimpleUploadedFile(
+        "lab.png", PNG), title="Lab photo", kind="photo")
+    refused = api(cast["anr.officer"]).get(download_url(case, document.pk))
+    assert (refused.status_code, refused.json()["code"]) == (403, "justification_required")
+    assert not AuditEvent.objects.filter(action="document_download").exists()
 
 
 def test_document_of_another_case_is_404_under_this_case(cast, matrix_case, attached):

@@ -99,3 +99,20 @@ def test_audit_csv_export_needs_a_reason_and_is_itself_recorded(cast):
     record = AuditEvent.objects.get(action="audit_export")
     assert (record.justification, record.changes["filters"]) == ("Supervisor request 2026-114",
                                                                  {"operation": "disclosure"})
+
+
+def test_auditor_browses_and_exports_the_trail_in_the_browser(cast, client):
+    client.force_login(cast["rtm.auditor"])
+    page = client.get("/audit/", {"operation": "disclosure"})
+    assert page.status_code == 200 and b"case_share" in page.content and b"collection" not in page.content.lower()
+    refused = client.post("/audit/?operation=disclosure", {"justification": ""})
+    assert refused.status_code == 400 and b"justification" in refused.content
+    exported = client.post("/audit/?operation=disclosure", {"justification": "Supervisor request"})
+    assert exported["Content-Type"].startswith("text/csv")
+    assert b"case_share" in b"".join(exported.streaming_content)
+
+
+@pytest.mark.parametrize("username", ["rtm.officer", "rtm.admin", "liaison.officer"])
+def test_only_auditors_open_the_audit_page(cast, client, username):
+    client.force_login(cast[username])
+    assert client.get("/audit/").status_code == 403
