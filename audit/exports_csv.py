@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from coordination.errors import ActionForbidden
 
 from .context import actor_agency_and_role, export_needs_justification
-from .models import AuditEvent, Operation
+from .models import Operation
 from .services import audit_record
 
 COLUMNS = ["id", "at", "operation", "action", "actor_username", "actor_agency", "actor_role", "object_type",

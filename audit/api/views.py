@@ -16,8 +16,9 @@ from .pagination import NewestEventFirst
 from .serializers import AuditEventSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Audit events of the auditor's own agency"))
-class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AuditTrailViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A filtered, cursor-paginated list of audit events; subclasses say whose (`events`)."""
+
     serializer_class = AuditEventSerializer
     pagination_class = NewestEventFirst
     filter_backends = [DjangoFilterBackend]
@@ -26,6 +27,12 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
             return AuditEvent.objects.none()
+        return self.events()
+
+
+@extend_schema_view(list=extend_schema(summary="Audit events of the auditor's own agency"))
+class AuditEventViewSet(AuditTrailViewSet):
+    def events(self):
         events = agency_events(user=self.request.user)
         if events is None:
             raise ActionForbidden("The audit trail is for auditors.", code="auditors_only")

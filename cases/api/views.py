@@ -5,10 +5,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit.api.filters import AuditEventFilter
-from audit.api.pagination import NewestEventFirst
 from audit.api.serializers import AuditEventSerializer
-from audit.models import AuditEvent
+from audit.api.views import AuditTrailViewSet
 from audit.selectors import case_events
 from coordination.api.pagination import NewestFirstCursorPagination
 from coordination.api.viewsets import CaseScopedViewSet
@@ -196,14 +194,7 @@ class ShareViewSet(CaseScopedViewSet):
 @extend_schema_view(list=extend_schema(summary="The case's audit trail (owner's auditors and managers)",
                                        responses={200: AuditEventSerializer(many=True), 403: ERRORS[403],
                                                   404: ERRORS[404]}))
-class CaseAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = AuditEventSerializer
-    pagination_class = NewestEventFirst
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = AuditEventFilter
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
-            return AuditEvent.objects.none()
+class CaseAuditViewSet(AuditTrailViewSet):
+    def events(self):
         case = case_for_audit(user=self.request.user, case_id=self.kwargs["case_id"])
         return case_events(case_id=case.pk)
