@@ -1,8 +1,7 @@
-"""Raising alerts from the trail: recorded once, mailed to the people who must act."""
+"""Raising alerts from the trail: recorded once, announced to the people who must act."""
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from .context import auditors_of
@@ -26,10 +25,6 @@ def raise_alert(*, kind: AlertKind, agency: str, subject: str, window_start: dat
                                               window_start=window_start, details=details)
     except IntegrityError:
         return None
-    recipients = alert_recipients(agency)
-    addresses = [user.email for user in recipients if user.email]
-    if addresses:
-        send_mail(subject=f"[Portcullis audit] {alert.get_kind_display()}", message=text,
-                  from_email=None, recipient_list=addresses)
-    audit_alert.send(sender=AuditAlert, alert=alert, recipients=recipients, text=text)
+    # Delivery (inbox, e-mail with a link only, webhooks) is the notifications app's job.
+    audit_alert.send(sender=AuditAlert, alert=alert, recipients=alert_recipients(agency), text=text)
     return alert

@@ -1,13 +1,13 @@
 """Reads of case data. Each one starts from the access policy."""
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from agencies.models import Role
 from agencies.selectors import active_membership
 from coordination.errors import ActionForbidden
 
 from .access import Action, not_visible, visible_cases, with_access_level
-from .models import Case, CaseShare
+from .models import Case, CaseShare, Note
 
 CASE_PARTS = ("seizures", "identifiers", "parties", "route")
 
@@ -39,7 +39,9 @@ def case_shares(*, case: Case) -> QuerySet[CaseShare]:
 def case_get(*, user, case_id) -> Case:
     """One visible case with its parts loaded, or NotVisible. `case.access` holds the caller's level;
     `case.visible_shares` the shares, which only the owner side sees."""
-    case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, "notes"), case_id, user)
+    # Notes with their authors in the same query: the API shows each note's author.
+    notes = Prefetch("notes", queryset=Note.objects.select_related("created_by"))
+    case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, notes), case_id, user)
     case.visible_shares = list(case_shares(case=case))
     return case
 

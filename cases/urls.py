@@ -6,5 +6,12 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list_view, name="list"),
+    path("new/", views.case_create_view, name="new"),
     path("<uuid:case_id>/", views.case_detail_view, name="detail"),
+    path("<uuid:case_id>/edit/", views.case_edit_view, name="edit"),
+    path("<uuid:case_id>/open/", views.case_open_view, name="open"),
+    path("<uuid:case_id>/transition/", views.case_transition_view, name="transition"),
+    path("<uuid:case_id>/sharing/<uuid:share_id>/revoke/", views.case_share_revoke_view, name="revoke"),
+    path("<uuid:case_id>/<slug:tab>/", views.case_detail_view, name="tab"),
+    path("<uuid:case_id>/<slug:tab>/add/", views.case_part_add_view, name="add"),
 ]

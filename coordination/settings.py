@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "agencies",
     "cases",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestContextMiddleware",
@@ -138,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cases:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -196,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-export": {"task": "audit.tasks.export_audit_trail", "schedule": 5 * 60.0},
     "audit-anomalies": {"task": "audit.tasks.detect_consultation_anomalies", "schedule": 60 * 60.0},
     "audit-weekly-digest": {"task": "audit.tasks.send_weekly_auditor_digests", "schedule": 7 * 24 * 3600.0},
+    "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "notifications-email-digests": {"task": "notifications.tasks.send_email_digests",
+                                    "schedule": crontab(hour=7, minute=0)},
+    "notifications-retention-reviews": {"task": "notifications.tasks.notify_retention_reviews_due",
+                                        "schedule": crontab(hour=6, minute=0)},
 }
 
 CACHES = {
@@ -247,6 +256,9 @@ SPECTACULAR_SETTINGS = {
         "RouteRoleEnum": "cases.choices.RouteRole",
         "CaseStatusEnum": "cases.choices.Status",
         "DocumentKindEnum": "cases.choices.DocumentKind",
+        "NotificationKindEnum": "notifications.kinds.Kind",
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "EmailModeEnum": "notifications.models.EmailMode",
     },
 }
 
@@ -270,9 +282,28 @@ if PRODUCTION:
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # The console, unless EMAIL_BACKEND names another (the reliability tests point their worker
+    # process at a local SMTP server; the notifications bench writes files).
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portcullis@localhost")
+# A stalled mail server must not hold a Celery worker forever.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Notifications (notifications/). Links in e-mails lead to PORTCULLIS_SITE_URL. An outbox row
+# still undelivered this long after it was written or last enqueued is enqueued again by the
+# sweep. NOTIFICATIONS_QUEUE routes the delivery tasks (blank: Celery's default queue).
+NOTIFICATIONS_SITE_URL = os.environ.get("PORTCULLIS_SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = int(os.environ.get("NOTIFICATIONS_SWEEP_AFTER_SECONDS", "120"))
+NOTIFICATIONS_QUEUE = os.environ.get("NOTIFICATIONS_QUEUE", "")
+NOTIFICATIONS_RETENTION_NOTICE_DAYS = int(os.environ.get("NOTIFICATIONS_RETENTION_NOTICE_DAYS", "14"))
+NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS", "10"))
+NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS", "10"))
+# Webhook URLs must be https in production; plain http only for development and tests.
+NOTIFICATIONS_WEBHOOK_SCHEMES = ["https"] if PRODUCTION else ["https", "http"]
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """Error pages in the site's style; API paths answer in JSON. The 404 says nothing about
 what was asked for."""
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 API_PREFIX = "/api/"
 
@@ -31,4 +32,5 @@ def bad_request(request, exception=None):
 def server_error(request):
     if _is_api(request):
         return JsonResponse({"detail": "Server error. Nothing was changed."}, status=500)
-    return render(request, "500.html", status=500)
+    # No request context: its processors read the database, which may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

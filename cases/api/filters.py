@@ -3,6 +3,8 @@ the caller may not see (filtering by an invisible case's container simply matche
 import re
 
 import django_filters
+
+from coordination.api.filters import UtcIsoDateTimeFilter
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -29,8 +31,8 @@ class CaseFilter(django_filters.FilterSet):
     owner_agency = django_filters.CharFilter(field_name="owner_agency__code", help_text="Agency code")
     q = django_filters.CharFilter(method="filter_text", help_text="Full-text search: title, summary, party names")
     identifier = django_filters.CharFilter(method="filter_identifier", help_text="Any identifier value")
-    seized_after = django_filters.IsoDateTimeFilter(field_name="seized_at", lookup_expr="gte")
-    seized_before = django_filters.IsoDateTimeFilter(field_name="seized_at", lookup_expr="lte")
+    seized_after = UtcIsoDateTimeFilter(field_name="seized_at", lookup_expr="gte")
+    seized_before = UtcIsoDateTimeFilter(field_name="seized_at", lookup_expr="lte")
 
     class Meta:
         model = Case

@@ -23,7 +23,12 @@ H3_ACKNOWLEDGEMENT = "h3_acknowledge"
 
 
 def _consulted_before(actor, case: Case) -> bool:
-    return AuditEvent.objects.filter(case_id=case.pk, actor_id=actor.pk, operation=Operation.CONSULTATION).exists()
+    # Acknowledging H3 conditions is recorded as a consultation, but it is not a justified look.
+    return (
+        AuditEvent.objects.filter(case_id=case.pk, actor_id=actor.pk, operation=Operation.CONSULTATION)
+        .exclude(action=H3_ACKNOWLEDGEMENT)
+        .exists()
+    )
 
 
 def justification_required(actor, case: Case) -> bool:

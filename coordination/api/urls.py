@@ -1,5 +1,5 @@
 """/api/v1/: the contract in API.md."""
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies.api.auth_views import ApiTokenView
@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/audit/", cases.CaseAuditViewSet.as_view({"get": "list"}), name="case-audit"),
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
     path("audit/export/", AuditExportView.as_view(), name="audit-export"),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -5,7 +5,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from cases.services import case_acknowledge_conditions, case_consult, case_create
+from cases.services import case_acknowledge_conditions, case_consult, case_create, case_share
 from cases.services.consultation import conditions_acknowledged
 from coordination.errors import ActionForbidden
 
@@ -104,7 +104,7 @@ def test_audit_csv_export_needs_a_reason_and_is_itself_recorded(cast):
 def test_auditor_browses_and_exports_the_trail_in_the_browser(cast, client):
     client.force_login(cast["rtm.auditor"])
     page = client.get("/audit/", {"operation": "disclosure"})
-    assert page.status_code == 200 and b"case_share" in page.content and b"collection" not in page.content.lower()
+    assert page.status_code == 200 and b"case_share" in page.content and b"case_create" not in page.content
     refused = client.post("/audit/?operation=disclosure", {"justification": ""})
     assert refused.status_code == 400 and b"justification" in refused.content
     exported = client.post("/audit/?operation=disclosure", {"justification": "Supervisor request"})
@@ -116,3 +116,13 @@ def test_auditor_browses_and_exports_the_trail_in_the_browser(cast, client):
 def test_only_auditors_open_the_audit_page(cast, client, username):
     client.force_login(cast[username])
     assert client.get("/audit/").status_code == 403
+
+
+def test_acknowledging_h3_conditions_does_not_stand_in_for_a_justification(cast):
+    case = case_create(actor=cast["rtm.officer"], title="H3 shared", port="NLRTM", handling_code="H3",
+                       h3_conditions="Not for the consignee's eyes.", legal_basis="Art. 46 UCC",
+                       seized_at="2026-11-01T10:00:00+01:00")
+    case_share(actor=cast["rtm.officer"], case_id=case.pk, agency_code="EU-LIA", level="view")
+    case_acknowledge_conditions(actor=cast["liaison.officer"], case=case)
+    with pytest.raises(ActionForbidden):
+        case_consult(actor=cast["liaison.officer"], case=case)

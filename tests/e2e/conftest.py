@@ -13,8 +13,8 @@ from playwright.sync_api import sync_playwright
 from agencies.demo import seed_cast
 from cases.choices import HandlingCode, ShareLevel
 from cases.services import case_create, case_share
+from e2e.helpers import PASSWORD, log_in
 
-PASSWORD = "e2e-portcullis-password"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a downloaded browser.
 CHROMIUM_ARGS = [
     "--headless",
@@ -85,11 +85,25 @@ def cases(cast):
 
 @pytest.fixture
 def login(page):
-    """Log in through the real form, as a user would."""
     def _login(username, password=PASSWORD):
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, username, password)
     return _login
+
+
+@pytest.fixture
+def user_page(browser, live_server):
+    """A logged-in page per user, each in its own browser context (own cookies), for stories
+    in which several people take turns."""
+    contexts = []
+
+    def _open(username, **options):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, username)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -1,0 +1,77 @@
+"""What can be notified, who hears of it, and what a recipient must still satisfy at delivery.
+
+An event names its audience (the case's followers, an agency's members, addressees); who is
+in it, and whether each may still hear of it, is resolved when the worker delivers it.
+"""
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    CASE_SHARED = "case_shared", _("Case shared with your agency")
+    SHARE_LEVEL_CHANGED = "share_level_changed", _("Share level changed")
+    SHARE_REVOKED = "share_revoked", _("Share revoked")
+    CASE_REFERRED = "case_referred", _("Case referred to a prosecution agency")
+    REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted")
+    REFERRAL_RETURNED = "referral_returned", _("Referral returned")
+    STATUS_CHANGED = "status_changed", _("Case status changed")
+    NOTE_ADDED = "note_added", _("Note added")
+    DOCUMENT_ADDED = "document_added", _("Document added")
+    SEIZURE_ADDED = "seizure_added", _("Seizure added")
+    ACCESS_REQUESTED = "access_requested", _("Access requested")
+    ACCESS_DECIDED = "access_decided", _("Access request decided")
+    CROSS_CASE_HIT = "cross_case_hit", _("Cross-case hit")
+    EVIDENCE_USE_REQUESTED = "evidence_use_requested", _("H1 evidence-use requested")
+    EVIDENCE_USE_DECIDED = "evidence_use_decided", _("H1 evidence-use request decided")
+    RETENTION_REVIEW_DUE = "retention_review_due", _("Data-retention review due")
+    AUDIT_ALERT = "audit_alert", _("Audit alert")
+
+
+class Audience(StrEnum):
+    FOLLOWERS = "followers"  # users following the event's case
+    AGENCY = "agency"  # active members of the event's agency
+    # Addressees named by the producer (payload "users") are always candidates.
+
+
+class Check(StrEnum):
+    SEES_CASE = "sees_case"  # the access policy lets the recipient view the case now
+    FORMERLY_INFORMED = "formerly_informed"  # lost access, and had been told of the case before
+    AUDITOR = "auditor"  # an auditor of the event's agency (platform administrators without one)
+    ADDRESSED = "addressed"  # named by the producer; the case is named only if still visible
+
+
+@dataclass(frozen=True)
+class KindRule:
+    audience: frozenset[Audience]
+    check: Check
+
+
+_FOLLOWERS = frozenset({Audience.FOLLOWERS})
+_AGENCY = frozenset({Audience.AGENCY})
+_BOTH = _FOLLOWERS | _AGENCY
+_ADDRESSEES = frozenset()
+
+RULES: dict[str, KindRule] = {
+    Kind.CASE_SHARED: KindRule(_AGENCY, Check.SEES_CASE),
+    Kind.SHARE_LEVEL_CHANGED: KindRule(_AGENCY, Check.SEES_CASE),
+    Kind.SHARE_REVOKED: KindRule(_AGENCY, Check.FORMERLY_INFORMED),
+    Kind.CASE_REFERRED: KindRule(_BOTH, Check.SEES_CASE),
+    Kind.REFERRAL_ACCEPTED: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    Kind.REFERRAL_RETURNED: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    Kind.STATUS_CHANGED: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    Kind.NOTE_ADDED: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    Kind.DOCUMENT_ADDED: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    Kind.SEIZURE_ADDED: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    # Producers still to come (access requests, matching, H1 evidence use) name their
+    # addressees and/or agency through notifications.services.notify().
+    Kind.ACCESS_REQUESTED: KindRule(_AGENCY, Check.SEES_CASE),
+    Kind.ACCESS_DECIDED: KindRule(_ADDRESSEES, Check.ADDRESSED),
+    Kind.CROSS_CASE_HIT: KindRule(_AGENCY, Check.SEES_CASE),  # the case is the recipient's own
+    Kind.EVIDENCE_USE_REQUESTED: KindRule(_AGENCY, Check.SEES_CASE),
+    Kind.EVIDENCE_USE_DECIDED: KindRule(_ADDRESSEES, Check.SEES_CASE),
+    Kind.RETENTION_REVIEW_DUE: KindRule(_FOLLOWERS, Check.SEES_CASE),
+    Kind.AUDIT_ALERT: KindRule(_AGENCY, Check.AUDITOR),
+}

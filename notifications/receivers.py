@@ -1,0 +1,70 @@
+"""Domain events from cases and audit, turned into outbox rows.
+
+The case signals are sent inside each service's transaction, so the rows written here commit
+or roll back with the act itself.
+"""
+from audit.signals import audit_alert
+from cases import signals as case_signals
+from cases.choices import Status
+
+from .kinds import Kind
+from .services import follow_automatically, notify, notify_audit_alert
+
+PART_KINDS = {"note": Kind.NOTE_ADDED, "document": Kind.DOCUMENT_ADDED, "seizure": Kind.SEIZURE_ADDED}
+
+
+def _transition_kind(from_status: str, to_status: str) -> str:
+    if to_status == Status.REFERRED:
+        return Kind.CASE_REFERRED
+    if from_status == Status.REFERRED and to_status == Status.JUDICIAL:
+        return Kind.REFERRAL_ACCEPTED
+    if from_status == Status.REFERRED and to_status == Status.OPEN:
+        return Kind.REFERRAL_RETURNED
+    return Kind.STATUS_CHANGED
+
+
+def on_case_acted(sender, actor, case, **kwargs) -> None:
+    follow_automatically(user=actor, case=case)
+
+
+def on_case_shared(sender, actor, case, share, previous_level, **kwargs) -> None:
+    follow_automatically(user=actor, case=case)
+    if previous_level == share.level:
+        return
+    if case.referred_to_id == share.agency_id and case.status != Status.REFERRED:
+        return  # the share a referral grants: the referral notice tells that agency
+    notify(kind=Kind.CASE_SHARED if previous_level is None else Kind.SHARE_LEVEL_CHANGED, actor=actor, case=case,
+           agency=share.agency, payload={"level": share.level, "previous_level": previous_level})
+
+
+def on_case_unshared(sender, actor, case, agency, **kwargs) -> None:
+    notify(kind=Kind.SHARE_REVOKED, actor=actor, case=case, agency=agency)
+
+
+def on_case_transitioned(sender, actor, case, from_status, to_status, **kwargs) -> None:
+    follow_automatically(user=actor, case=case)
+    # The reason is free text and stays out: it may hold case content.
+    notify(kind=_transition_kind(from_status, to_status), actor=actor, case=case,
+           agency=case.referred_to if to_status == Status.REFERRED else None,
+           payload={"from_status": from_status, "to_status": to_status})
+
+
+def on_case_part_added(sender, actor, case, part, part_type, **kwargs) -> None:
+    follow_automatically(user=actor, case=case)
+    if part_type in PART_KINDS:
+        notify(kind=PART_KINDS[part_type], actor=actor, case=case, payload={"part": str(part.pk)})
+
+
+def on_audit_alert(sender, alert, recipients=(), text="", **kwargs) -> None:
+    notify_audit_alert(agency_code=alert.agency, text=text, recipients=recipients, alert_id=alert.pk)
+
+
+def connect() -> None:
+    uid = "notifications.{}".format
+    case_signals.case_created.connect(on_case_acted, dispatch_uid=uid("case_created"))
+    case_signals.case_updated.connect(on_case_acted, dispatch_uid=uid("case_updated"))
+    case_signals.case_shared.connect(on_case_shared, dispatch_uid=uid("case_shared"))
+    case_signals.case_unshared.connect(on_case_unshared, dispatch_uid=uid("case_unshared"))
+    case_signals.case_transitioned.connect(on_case_transitioned, dispatch_uid=uid("case_transitioned"))
+    case_signals.case_part_added.connect(on_case_part_added, dispatch_uid=uid("case_part_added"))
+    audit_alert.connect(on_audit_alert, dispatch_uid=uid("audit_alert"))
