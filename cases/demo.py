@@ -62,7 +62,7 @@ def _plan(rng: random.Random) -> list[dict]:
                 "cargo": cargo,
             })
     rtm, anr = plans[0:12], plans[12:23]
-    rtm[0].update(title="Rip-on/rip-off: 1,200 kg cocaine in reefer with bananas", status=Status.REFERRED,
+    rtm[0].update(title="Rip-on/rip-off: cocaine in a reefer container with bananas", status=Status.REFERRED,
                   share=("EU-LIA", ShareLevel.CONTRIBUTE), container=SHARED_CONTAINER)
     rtm[1].update(title="Insider at terminal: restricted investigation", restricted=True, status=Status.OPEN)
     rtm[2].update(title="Informant lead on cocaine in pineapples (H1)", handling_code=HandlingCode.H1,
