@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= portcullis-demo
 export DJANGO_SETTINGS_MODULE := coordination.settings
 
-.PHONY: run test venv migrate demo bench clean chromium
+.PHONY: run test venv migrate demo bench wrk clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,19 @@ chromium:
 
 test: venv chromium
 	$(BIN)/python -m pytest
+
+# Issue 4's benchmark (bench/): bulk data in a fresh PostgreSQL database, then the list
+# query, HTTP under gunicorn + wrk, growth and audit cost; writes bench/RESULTS.md and
+# bench/results.json. BENCH_DATABASE_URL, not DATABASE_URL: the test suite's database is never dropped.
+SIZE ?= 100000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portcullis_bench
+
+wrk:
+	@command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
+
+bench: venv wrk
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.verify
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -9,12 +9,20 @@ A user's access to a case comes from three sources, each capped by the user's ro
 - named grant: guardian user permissions (the only way into a restricted case).
 Levels are cumulative (view < contribute < manage < owner); a share at a level carries
 the permissions of every level below it, so each question is one indexed lookup.
+
+The SQL shape is chosen for lists of a million cases (bench/RESULTS.md): the owning
+agency is a column test, an agency grant is a correlated EXISTS on guardian's
+(group, permission, case) index probed only for the rows a page actually reads, and the
+named grants (a handful per user) one small hashed set. Permission ids are resolved once per
+process instead of joining auth_permission in every subquery.
 """
 import uuid
 from enum import IntEnum, StrEnum
 
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, CharField, Expression, F, Q, QuerySet, Value, When
 
 from agencies.models import Role
 from agencies.selectors import active_membership
@@ -66,16 +74,74 @@ ROLES_WITH_AGENCY_ACCESS = {Role.OFFICER, Role.LIAISON_OFFICER, Role.PROSECUTOR,
 _NOTHING = Q(pk__in=[])
 
 
-def _user_grant_ids(user, level: Level):
-    return CaseUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename=LEVEL_CODENAME[level]
-    ).values("content_object_id")
+_permission_ids_cache: dict[str, tuple[ContentType, dict[str, int]]] = {}
 
 
-def _group_grant_ids(group_id: int, level: Level):
-    return CaseGroupObjectPermission.objects.filter(
-        group_id=group_id, permission__codename=LEVEL_CODENAME[level]
-    ).values("content_object_id")
+def _permission_id(level: Level) -> int:
+    """The id of the level's guardian permission, resolved once per process.
+
+    Held against Django's own cached ContentType object: a flush (transactional tests)
+    recreates content types and permissions, Django then drops its cached ContentType, and
+    these ids are looked up again instead of going stale.
+    """
+    content_type = ContentType.objects.get_for_model(Case)
+    cached = _permission_ids_cache.get(content_type._state.db)
+    if cached is None or cached[0] is not content_type:
+        ids = dict(Permission.objects.filter(content_type=content_type, codename__in=LEVEL_CODENAME.values())
+                   .values_list("codename", "id"))
+        cached = _permission_ids_cache[content_type._state.db] = (content_type, ids)
+    return cached[1][LEVEL_CODENAME[level]]
+
+
+class _GrantSql(Expression):
+    """A test against guardian's direct-FK permission tables, written as SQL.
+
+    Built with the ORM, each of these is a subquery that Django builds and compiles anew on
+    every request; for a page with the caller's access level that came to milliseconds per
+    request, more than PostgreSQL took to run it. The case's own columns (`{pk}`,
+    `{restricted}`) stay ORM expressions, so the SQL follows the query's table aliases.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, params: tuple):
+        super().__init__()
+        self.sql, self.params = sql, params
+        self.pk, self.restricted = F("pk"), F("restricted")
+
+    def get_source_expressions(self):
+        return [self.pk, self.restricted]
+
+    def set_source_expressions(self, expressions):
+        self.pk, self.restricted = expressions
+
+    def as_sql(self, compiler, connection):
+        pk, restricted = (compiler.compile(column)[0] for column in (self.pk, self.restricted))
+        quote = connection.ops.quote_name
+        tables = {"user_grants": quote(CaseUserObjectPermission._meta.db_table),
+                  "agency_grants": quote(CaseGroupObjectPermission._meta.db_table)}
+        return self.sql.format(pk=pk, restricted=restricted, **tables), self.params
+
+
+def _named_grant(user, level: Level) -> _GrantSql:
+    """The user holds `level` on the case by name. A user has a handful of these: PostgreSQL
+    hashes them once per query, or starts from them when they are all the user has."""
+    return _GrantSql("{pk} IN (SELECT held.content_object_id FROM {user_grants} held "
+                     "WHERE held.user_id = %s AND held.permission_id = %s)", (user.pk, _permission_id(level)))
+
+
+def _agency_grant(group_id: int, level: Level) -> _GrantSql:
+    """The case is shared with the group at `level` and is not restricted.
+
+    An agency can hold tens of thousands of grants, so they are probed per row on guardian's
+    unique (group, permission, case) index rather than gathered into a hash for every page.
+    Testing the outer `restricted` inside the subquery keeps PostgreSQL from turning the
+    probe into such a hash (it cannot hash a correlated test that is not an equality).
+    """
+    return _GrantSql("EXISTS (SELECT 1 FROM {agency_grants} held WHERE held.content_object_id = {pk} "
+                     "AND held.group_id = %s AND held.permission_id = %s AND NOT {restricted})",
+                     (group_id, _permission_id(level)))
 
 
 def grant_condition(user, level: Level) -> Q:
@@ -87,14 +153,15 @@ def grant_condition(user, level: Level) -> Q:
     if level > cap:
         return _NOTHING
     named = min(level, Level.MANAGE)
-    condition = Q(pk__in=_user_grant_ids(user, named))
+    condition = Q(_named_grant(user, named))
     if level == Level.OWNER:
         # A named manager inside the owning agency is an owner of a restricted case.
         condition &= Q(owner_agency_id=membership.agency_id) if membership else _NOTHING
     if membership and membership.role in ROLES_WITH_AGENCY_ACCESS:
-        condition |= Q(owner_agency_id=membership.agency_id, restricted=False)
+        # The cheap column test first: PostgreSQL evaluates OR arms in order and stops at the first true one.
+        condition = Q(owner_agency_id=membership.agency_id, restricted=False) | condition
         if level < Level.OWNER:
-            condition |= Q(restricted=False, pk__in=_group_grant_ids(membership.agency.group_id, level))
+            condition |= _agency_grant(membership.agency.group_id, level)
     return condition
 
 

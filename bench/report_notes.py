@@ -1,0 +1,92 @@
+"""The parts of bench/RESULTS.md that explain rather than measure. Figures quoted here that
+the run does not produce itself are marked as exploration: measured once at 1M cases on
+the same machine while the design was chosen, with `SELECT *` instead of the full list
+query (so without the access-level column and the agency joins)."""
+
+DESIGN_NOTES = """## What changed in the access policy, and why
+
+Guardian stays the source of truth: the policy reads guardian's direct-FK tables and nothing
+else, and the sharing services are unchanged. What changed is the SQL `cases/access.py` builds:
+
+1. **The owning agency is a column test, first.** PostgreSQL evaluates the arms of an OR in order
+   and stops at the first true one, so the third of the cases the officer owns costs no lookup.
+2. **An agency's grants are probed per row,** with a correlated `EXISTS` on guardian's unique
+   (group, permission, case) index: an index-only lookup for each of the ~150 rows a first page
+   reads. Before, `id IN (SELECT …)` made PostgreSQL read and hash every grant the agency holds on
+   every page (5,700 for Rotterdam, 29,000 for the liaison bureau at 1M). The subquery also tests the
+   outer `restricted` column; PostgreSQL can only turn an `EXISTS` into a hash when all its outer
+   references are equalities, so this keeps the probe a probe. `tests/test_access_scale.py` pins it.
+3. **Named grants stay a set** (`id IN (SELECT … WHERE user_id = … AND permission_id = …)`): a
+   user has a handful, hashed once per query, and when they are all a user has (agency admins)
+   PostgreSQL starts from them.
+4. **Permission ids are resolved once per process**, not joined from `auth_permission` in each of
+   the seven subqueries. The cache is tied to Django's own cached ContentType object, so a flush
+   (transactional tests) makes it look them up again.
+5. **These tests are written as SQL in one small expression (`_GrantSql`)**, with the case's
+   columns still ORM expressions (table aliases in subqueries stay right). Built as ORM subqueries,
+   Django spent more Python building and compiling the list query than PostgreSQL spent running
+   it (section 1 has both figures); that was the difference between ~52% and ~70% of the bare
+   endpoint's throughput in a first in-process try at 20k cases.
+6. **The API case detail loads notes with their authors** (`cases/selectors.py`): it made one query
+   per note author before, so its query count grew with the notes (found by this bench; pinned in
+   `tests/test_access_scale.py`).
+
+### Tried and rejected
+
+In this run (table in section 1): the policy before issue 4, and a plain `EXISTS` with permission ids
+resolved once, which PostgreSQL turns into the same hash of all the agency's grants.
+
+Exploration at 1M, first-page `SELECT *` in ms (officer / liaison / prosecutor / police / small customs):
+
+| form | rtm.officer | liaison | prosecutor | police | GR customs |
+|---|---|---|---|---|---|
+| `id IN` grant sets (before) | 1.12 | 8.4 | 3.6 | 59 | 1.2 |
+| plain `EXISTS` (hashed by PostgreSQL) | 1.01 | 8.6 | 4.9 | 58 | 1.3 |
+| same, permission id as a scalar subquery instead of a cached id | 1.30 | 10.4 | 5.2 | 61 | 1.7 |
+| **per-row `EXISTS` (chosen)** | **0.29** | **3.0** | 6.4 | 89 | 4.3 |
+| per-row via `OFFSET 0` fence | 0.32 | 4.1 | 7.7 | 101 | 6.1 |
+| `LEFT JOIN` the grant tables, test `IS NOT NULL` | 0.60 | 5.4 | 7.6 | 87 | 6.9 |
+| one `id IN (owned UNION ALL shared UNION ALL named)` | 2,429 | 341 | 172 | 39 | 198 |
+
+- The union is the "one `id__in` subquery" DESIGN.md describes; PostgreSQL hashes the whole union
+  (a third of a million ids for the officer). Rejected.
+- A denormalised access table kept in step by the sharing services was not built: in this query
+  shape it would be probed exactly as guardian's unique index is probed now. It pays off only with
+  a different shape (merging per-holder lists ordered by seizure time), which cursor pagination and
+  the list filters cannot compose with. Row-level security was not tried: it needs the caller's
+  identity on pooled connections and does the same per-row work.
+- Per-row probing is not free for readers who see few cases (see "Other readers"): small agencies
+  and prosecutors pay a few milliseconds more than with hashing. The chosen form wins where the
+  volume is: the large agencies' officers and the liaison bureau.
+"""
+
+NOTICED = """## Noticed, left alone
+
+- **Readers who see very few cases pay for the per-row probes.** A police officer who sees ~0.3%
+  of the cases makes the newest-first scan read some 20,000 rows before it has a page, with either
+  policy form; per-row probing adds to that (see "Other readers": the police officer and the small
+  Greek customs office are slower than before issue 4, everyone else faster). Any plan that starts
+  from the ordered seizure index has this floor; fixing it needs a query shape that starts from the
+  grants for such readers (for instance a per-agency list of granted cases ordered by seizure time,
+  merged with the owned ones). Worth its own issue; I did not want a second SQL form in the access
+  policy chosen by a guess about the reader.
+- **Whole-set evaluations got slower.** Counting every case the officer sees now probes per row
+  (see the whole-set table: about 4x the hashed form). No hot path does this, but the inbox in
+  `notifications/selectors.py` (being built now) tests `case_id__in=visible_cases(user).values("pk")`
+  inside a CASE, which evaluates the whole visible set for every inbox page (hashed or probed, it
+  is a scan of every case at 1M). `Exists(visible_cases(user).filter(pk=OuterRef("case_id")))`
+  asks per notification instead.
+- **The browser list sorts the whole visible set** when sorted by anything but seizure time (see
+  the whole-set table for `?sort=title`), and pages with OFFSET (`?page=N` reads N×25 rows). Cursor
+  pages or indexed sorts only would keep it flat.
+- **PostgreSQL runs with its defaults** (shared_buffers 128MB) while the 1M case table is ~700MB;
+  heap reads come from the OS cache. A production-sized buffer pool makes the scans cheaper, for
+  guardian as for us.
+- **Stock guardian also asks `user.has_perm` first** (Django's permission cache: two more queries per
+  request) and, with JIT on (the default), pays JIT compilation on its large plans at 1M.
+- **The generator leaves out** the audit records of part additions and workflow steps (the services
+  write them; no measured path reads them) and the notification outbox rows (notifications is
+  landing now); `bench/hooks.py` is where fan-out and matching measurements plug in.
+- `make bench` uses BENCH_DATABASE_URL, not DATABASE_URL, so that a DATABASE_URL exported for the
+  test suite is never the database the bench drops.
+"""
