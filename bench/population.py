@@ -84,7 +84,7 @@ class Population:
         return agency.members.get(Role.OFFICER, []) + agency.members.get(Role.LIAISON_OFFICER, [])
 
 
-def _agency_specs(scale: float):
+def _agency_specs():
     demo_names = {code: name for code, name, _kind, _country in DEMO_AGENCIES}
     for code, name, country, port, weight in CUSTOMS:
         yield code, demo_names.get(code, name), AgencyKind.CUSTOMS, country, port, weight
@@ -113,7 +113,7 @@ def build_population(*, scale: float = 1.0) -> Population:
     User = get_user_model()
     unusable = make_password(None)  # bulk members never log in with a password
     counter = itertools.count(1)
-    for code, name, kind, country, _port, weight in _agency_specs(scale):
+    for code, name, kind, country, _port, weight in _agency_specs():
         agency = agency_upsert(actor=None, code=code, name=name, kind=kind, country=country)
         present = Membership.objects.filter(agency=agency, active=True).values_list("role", flat=True)
         for role, wanted in _member_plan(kind, weight, scale).items():

@@ -13,7 +13,7 @@ else, and the sharing services are unchanged. What changed is the SQL `cases/acc
 2. **An agency's grants are probed per row,** with a correlated `EXISTS` on guardian's unique
    (group, permission, case) index: an index-only lookup for each of the ~150 rows a first page
    reads. Before, `id IN (SELECT …)` made PostgreSQL read and hash every grant the agency holds on
-   every page (5,700 for Rotterdam, 29,000 for the liaison bureau at 1M). The subquery also tests the
+   every page (5,900 for Rotterdam, 29,000 for the liaison bureau at 1M). The subquery also tests the
    outer `restricted` column; PostgreSQL can only turn an `EXISTS` into a hash when all its outer
    references are equalities, so this keeps the probe a probe. `tests/test_access_scale.py` pins it.
 3. **Named grants stay a set** (`id IN (SELECT … WHERE user_id = … AND permission_id = …)`): a
@@ -55,9 +55,9 @@ Exploration at 1M, first-page `SELECT *` in ms (officer / liaison / prosecutor /
   a different shape (merging per-holder lists ordered by seizure time), which cursor pagination and
   the list filters cannot compose with. Row-level security was not tried: it needs the caller's
   identity on pooled connections and does the same per-row work.
-- Per-row probing is not free for readers who see few cases (see "Other readers"): small agencies
-  and prosecutors pay a few milliseconds more than with hashing. The chosen form wins where the
-  volume is: the large agencies' officers and the liaison bureau.
+- Per-row probing is not free for readers who see few cases (see "Other readers"): a small customs
+  office and the police pay more than with hashing. The chosen form wins where the volume is: the
+  large agencies' officers and analysts, the liaison bureau and the prosecutors.
 """
 
 NOTICED = """## Noticed, left alone
@@ -71,7 +71,7 @@ NOTICED = """## Noticed, left alone
   merged with the owned ones). Worth its own issue; I did not want a second SQL form in the access
   policy chosen by a guess about the reader.
 - **Whole-set evaluations got slower.** Counting every case the officer sees now probes per row
-  (see the whole-set table: about 4x the hashed form). No hot path does this, but the inbox in
+  (see the whole-set table: about 3x the hashed form). No hot path does this, but the inbox in
   `notifications/selectors.py` (being built now) tests `case_id__in=visible_cases(user).values("pk")`
   inside a CASE, which evaluates the whole visible set for every inbox page (hashed or probed, it
   is a scan of every case at 1M). `Exists(visible_cases(user).filter(pk=OuterRef("case_id")))`
@@ -79,11 +79,11 @@ NOTICED = """## Noticed, left alone
 - **The browser list sorts the whole visible set** when sorted by anything but seizure time (see
   the whole-set table for `?sort=title`), and pages with OFFSET (`?page=N` reads N×25 rows). Cursor
   pages or indexed sorts only would keep it flat.
-- **PostgreSQL runs with its defaults** (shared_buffers 128MB) while the 1M case table is ~700MB;
-  heap reads come from the OS cache. A production-sized buffer pool makes the scans cheaper, for
-  guardian as for us.
-- **Stock guardian also asks `user.has_perm` first** (Django's permission cache: two more queries per
-  request) and, with JIT on (the default), pays JIT compilation on its large plans at 1M.
+- **PostgreSQL runs with its defaults** (shared_buffers 128MB) while the 1M case table is 713 MB (the
+  whole bench database 3.8 GB); heap reads come from the OS cache. A production-sized buffer pool
+  makes the scans cheaper, for guardian as for us.
+- **Stock guardian also asks `user.has_perm` first**: Django's permission cache, two more queries per
+  request, not counted in its time above.
 - **The generator leaves out** the audit records of part additions and workflow steps (the services
   write them; no measured path reads them) and the notification outbox rows (notifications is
   landing now); `bench/hooks.py` is where fan-out and matching measurements plug in.
