@@ -1,11 +1,14 @@
-"""The single entry point for writing audit records.
+"""The single entry point for writing audit records: audit_record, and for acts recorded
+once per session and period (consultations) audit_record_once_per_session.
 
 Art. 25 LED: every act is logged in the same transaction as the act, so nothing that is
 done goes unlogged and nothing unlogged is done.
 """
+import datetime
+import functools
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from .context import DeniedAttempt, actor_agency_and_role, current_request_context
@@ -14,6 +17,67 @@ from .models import AuditEvent, Operation
 
 
 def audit_record(
+    *,
+    actor,
+    operation: Operation | str,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    case_id=None,
+    handling_code: str = "",
+    justification: str = "",
+    recipient: str = "",
+    changes: dict | None = None,
+) -> AuditEvent:
+    event = _new_event(actor=actor, operation=operation, action=action, object_type=object_type,
+                       object_id=object_id, case_id=case_id, handling_code=handling_code,
+                       justification=justification, recipient=recipient, changes=changes)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_once_per_session(*, actor, action: str, case_id, within: datetime.timedelta,
+                                  **fields) -> AuditEvent | None:
+    """Record the act unless this actor already did the same on this case, through the same
+    session or token, within `within`; None when an earlier record stands for it.
+
+    One statement (INSERT ... SELECT ... WHERE NOT EXISTS): the check and the write cost one
+    round trip, which is what keeps the consultation record cheap on every case detail.
+    Two simultaneous first views may both be recorded; a duplicate record is harmless, a
+    missing one is not, so no lock is taken.
+    """
+    event = _new_event(actor=actor, action=action, case_id=case_id, **fields)
+    connection = transaction.get_connection()
+    sql, fields_to_insert = _insert_unless_recorded_sql(connection.alias)
+    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields_to_insert]
+    guard = [AuditEvent._meta.get_field("case_id").get_db_prep_save(case_id, connection), event.actor_id, action,
+             AuditEvent._meta.get_field("at").get_db_prep_save(event.at - within, connection), event.session_ref]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values + guard)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event.pk = row[0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+@functools.cache
+def _insert_unless_recorded_sql(alias: str) -> tuple[str, list]:
+    quote = connections[alias].ops.quote_name
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    table = quote(AuditEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) "
+        f"SELECT {', '.join(['%s'] * len(fields))} WHERE NOT EXISTS (SELECT 1 FROM {table} "
+        f"WHERE {quote('case_id')} = %s AND {quote('actor_id')} = %s AND {quote('action')} = %s "
+        f"AND {quote('at')} >= %s AND {quote('session_ref')} = %s) RETURNING {quote('id')}"
+    )
+    return sql, fields
+
+
+def _new_event(
     *,
     actor,
     operation: Operation | str,
@@ -52,7 +116,6 @@ def audit_record(
         session_ref=request.session_ref,
     )
     event.content_hash = content_hash(event)
-    event.save(force_insert=True)
     return event
 
 

@@ -9,6 +9,7 @@ TARGETS = {
     "policy_over_column_max": 5,  # and within 5 times of the plain column filter
     "api_over_bare_rps_min": 0.6,  # GET /api/v1/cases/ throughput at least 60% of the bare endpoint
     "api_p95_ms_max": 50,  # p95 under 50 ms at low concurrency
+    "audit_cost_max": 0.10,  # the consultation record adds under 10% to the case detail
 }
 HTTP_KEYS = ("rps", "p50_ms", "p95_ms", "p99_ms")
 
@@ -28,6 +29,11 @@ def summarise(results: dict) -> dict:
         "policy_over_column": _ratio(times["policy"]["median_ms"], times["column"]["median_ms"]),
         "api_over_bare_rps": _ratio(http["api_cases"]["rps"], http["bare"]["rps"]),
     }
+    paired = results["http_phase"].get("audit_paired")
+    audit_costs = {"throughput": round(1 - detail["rps"] / without["rps"], 3),
+                   "median_latency": round(detail["p50_ms"] / without["p50_ms"] - 1, 3)}
+    if paired:
+        audit_costs["paired_server_time"] = paired["cost"]
     queries_constant = len({json.dumps(step["queries_per_request"], sort_keys=True) for step in results["growth"]}) == 1
     uncapped_counts = [count for step in results["growth"] for count in step["count_statements"] if not count["capped"]]
     targets = {
@@ -36,6 +42,7 @@ def summarise(results: dict) -> dict:
         "api_throughput_vs_bare": ratios["api_over_bare_rps"] >= TARGETS["api_over_bare_rps_min"],
         "api_p95_low_concurrency": http["api_cases"]["p95_ms"] < TARGETS["api_p95_ms_max"],
         "no_exact_count_on_hot_paths": not uncapped_counts,
+        "audit_write_under_10_percent": max(audit_costs.values()) < TARGETS["audit_cost_max"],
         "queries_per_request_constant": queries_constant,
     }
     return {
@@ -52,6 +59,8 @@ def summarise(results: dict) -> dict:
         "audit_cost": {
             "detail_rps_without_over_with_audit": _ratio(without["rps"], detail["rps"]),
             "detail_p50_with_over_without_audit": _ratio(detail["p50_ms"], without["p50_ms"]),
+            "costs": audit_costs,
+            "paired": paired,
         },
         "growth": [{"size": step["size"], "policy_ms": step["list_query"]["policy"]["median_ms"],
                     "column_ms": step["list_query"]["column"]["median_ms"],

@@ -1,18 +1,19 @@
 """Consultations: who looked at which case, when and why (Art. 25 LED).
 
 Opening the same case again and again in one session is one record per hour, not one per
-page view: enough to answer "who saw it, when", without drowning the trail.
+page view: enough to answer "who saw it, when", without drowning the trail. The check and
+the record are one statement (audit_record_once_per_session), because this runs on every
+case detail.
 """
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.selectors import active_membership
 from audit.context import current_request_context
 from audit.models import AuditEvent, Operation
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_once_per_session
 from coordination.errors import ActionForbidden
 
 from ..choices import HandlingCode
@@ -56,12 +57,12 @@ def case_acknowledge_conditions(*, actor, case: Case) -> None:
                  changes={"conditions": case.h3_conditions})
 
 
-@transaction.atomic
 def case_consult(*, actor, case: Case, justification: str = "", what: str = "case") -> None:
     """Record that `actor` consulted `case` (what: case, parties, notes, ...).
 
     Raises ActionForbidden(code="justification_required") when the policy asks for a reason
-    and none was given; the caller shows nothing then.
+    and none was given; the caller shows nothing then. A view with a reason is always its own
+    record; without one, a single record per case, session and hour stands for them all.
     """
     justification = (justification or "").strip()
     if not justification and justification_required(actor, case):
@@ -70,12 +71,11 @@ def case_consult(*, actor, case: Case, justification: str = "", what: str = "cas
               "justification on first consultation."),
             code="justification_required",
         )
-    action = f"{what}_view"
-    recent = AuditEvent.objects.filter(
-        case_id=case.pk, actor_id=actor.pk, action=action, at__gte=timezone.now() - CONSULTATION_GROUPING,
-        session_ref=current_request_context().session_ref,
-    )
-    if recent.exists() and not justification:
-        return
-    audit_record(actor=actor, operation=Operation.CONSULTATION, action=action, object_type="case",
-                 object_id=case.pk, case_id=case.pk, handling_code=case.handling_code, justification=justification)
+    record = dict(actor=actor, operation=Operation.CONSULTATION, action=f"{what}_view", object_type="case",
+                  object_id=case.pk, case_id=case.pk, handling_code=case.handling_code, justification=justification)
+    # No savepoint: inside a request this joins the request's transaction at no extra cost.
+    with transaction.atomic(savepoint=False):
+        if justification:
+            audit_record(**record)
+        else:
+            audit_record_once_per_session(**record, within=CONSULTATION_GROUPING)

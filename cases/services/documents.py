@@ -42,6 +42,9 @@ def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str) -> 
     )
     document.full_clean(exclude=["file"])  # refuse bad input before the disk is touched
     document.file.save("upload", uploaded_file, save=False)  # the name comes from upload_to, not the caller
+    # Storage moved a spooled upload into place: close it now, or its temporary file's
+    # finaliser tries to remove a path that is gone.
+    uploaded_file.close()
     try:
         # No title or filename in the audit record: auditors see who did what, not case content.
         changes = {"sha256": sha256, "size": document.size, "content_type": content_type, "kind": kind}

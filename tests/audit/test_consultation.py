@@ -1,10 +1,18 @@
 """Who looked at what and why: consultation records, justifications, H3 acknowledgement,
 denied attempts and failed logins."""
+import datetime
+
 import pytest
+from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+from audit.context import RequestContext, reset_request_context, set_request_context
+from audit.hashing import content_hash
 from audit.models import AuditEvent
+from audit.sealing import seal_pending
+from audit.services import audit_record_once_per_session
+from audit.verification import verify_trail
 from cases.services import case_acknowledge_conditions, case_consult, case_create, case_share
 from cases.services.consultation import conditions_acknowledged
 from coordination.errors import ActionForbidden
@@ -126,3 +134,51 @@ def test_acknowledging_h3_conditions_does_not_stand_in_for_a_justification(cast)
     case_acknowledge_conditions(actor=cast["liaison.officer"], case=case)
     with pytest.raises(ActionForbidden):
         case_consult(actor=cast["liaison.officer"], case=case)
+
+
+def consult_in_session(actor, case, session_ref: str, **kwargs) -> None:
+    token = set_request_context(RequestContext(request_id="test", session_ref=session_ref))
+    try:
+        case_consult(actor=actor, case=case, **kwargs)
+    finally:
+        reset_request_context(token)
+
+
+def test_the_one_statement_record_groups_by_session_and_keeps_reasoned_views(cast, matrix_case):
+    case, officer = matrix_case("owned"), cast["rtm.officer"]
+    for _ in range(3):
+        consult_in_session(officer, case, "session-a")
+    consult_in_session(officer, case, "session-b")
+    consult_in_session(officer, case, "session-a", justification="Checking the consignee again")
+    records = AuditEvent.objects.filter(case_id=case.pk, actor_username="rtm.officer", action="case_view")
+    assert [(event.session_ref, event.justification) for event in records.order_by("id")] == [
+        ("session-a", ""), ("session-b", ""), ("session-a", "Checking the consignee again")]
+    # Parties viewed is its own act, grouped on its own.
+    consult_in_session(officer, case, "session-a", what="parties")
+    assert AuditEvent.objects.filter(case_id=case.pk, action="parties_view").count() == 1
+
+
+def test_a_record_older_than_the_window_does_not_stand_for_a_new_view(cast, matrix_case):
+    case, officer = matrix_case("owned"), cast["rtm.officer"]
+    with transaction.atomic():
+        first = audit_record_once_per_session(actor=officer, operation="consultation", action="case_view",
+                                              object_type="case", object_id=case.pk, case_id=case.pk,
+                                              within=datetime.timedelta(hours=1))
+        again = audit_record_once_per_session(actor=officer, operation="consultation", action="case_view",
+                                              object_type="case", object_id=case.pk, case_id=case.pk,
+                                              within=datetime.timedelta(hours=1))
+        later = audit_record_once_per_session(actor=officer, operation="consultation", action="case_view",
+                                              object_type="case", object_id=case.pk, case_id=case.pk,
+                                              within=datetime.timedelta(0))
+    assert first is not None and again is None and later is not None
+    assert later.pk > first.pk
+    assert AuditEvent.objects.filter(pk__in=[first.pk, later.pk]).count() == 2
+
+
+def test_records_written_by_the_one_statement_seal_and_verify(cast, matrix_case):
+    case = matrix_case("owned")
+    consult_in_session(cast["rtm.officer"], case, "session-verify")
+    record = AuditEvent.objects.get(case_id=case.pk, session_ref="session-verify")
+    assert record.content_hash == content_hash(record)  # what was hashed is what was stored
+    seal_pending(horizon=datetime.timedelta(0), batch=10**6)
+    assert verify_trail().ok

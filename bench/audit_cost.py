@@ -1,0 +1,102 @@
+"""The audit write's cost on the case detail: GET /api/v1/cases/{id}/ with its consultation
+record against the same detail without the audit step (bench/views.py).
+
+Two measurements, both with every audited request a first consultation (so each writes):
+- under gunicorn + wrk, interleaved rounds: throughput and latency (bench.measure_http);
+- in process, paired: each case is requested once with and once without the audit step, in
+  alternating order, and the median of the per-case differences is taken. Pairing on the same
+  case removes what differs between cases and what drifts on a busy machine, so it is the
+  steadier figure of what the write adds to one request.
+
+Run on its own against the database `make bench` left behind (no regeneration), e.g. after a
+change to the consultation path:
+
+    python -m bench.audit_cost --rounds 6 --seconds 10
+"""
+import argparse
+import json
+import statistics
+import time
+
+from .database import bench_database_url, migrate, setup_django
+
+AUDIT_ENDPOINTS = ("api_case_detail", "api_case_detail_without_audit", "api_case_detail_repeated")
+PAIRED_SAMPLES = 1500
+WARM_UP = 100
+
+
+def paired_server_times(officer, pool: list[str], samples: int = PAIRED_SAMPLES) -> dict:
+    from django.test import Client
+
+    from .query_counts import token_for
+
+    # A fresh token: no earlier record of this session stands for these views.
+    client = Client(HTTP_AUTHORIZATION=f"Token {token_for(officer)}")
+
+    def elapsed(path: str) -> float:
+        started = time.perf_counter()
+        status = client.get(path).status_code
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        return time.perf_counter() - started
+
+    audited, without = [], []
+    for index, case_id in enumerate(pool[:samples + WARM_UP]):
+        pair = (f"/api/v1/cases/{case_id}/", f"/bench/cases/{case_id}/")
+        if index % 2:
+            first, second = elapsed(pair[0]), elapsed(pair[1])
+        else:
+            second, first = elapsed(pair[1]), elapsed(pair[0])
+        if index >= WARM_UP:
+            audited.append(first)
+            without.append(second)
+    differences = [with_audit - plain for with_audit, plain in zip(audited, without)]
+    median_without = statistics.median(without)
+    return {
+        "samples": len(differences),
+        "with_audit_ms": round(statistics.median(audited) * 1000, 3),
+        "without_audit_ms": round(median_without * 1000, 3),
+        "paired_difference_ms": round(statistics.median(differences) * 1000, 3),
+        "cost": round(statistics.median(differences) / median_without, 3),
+    }
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=2)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments()
+    setup_django(bench_database_url())
+    migrate()  # the bench database may predate the newest migration
+    from .load import gunicorn, measure
+    from .machine import load
+    from .measure_db import officer_context, owned_case_ids
+    from .measure_http import DETAIL_POOL, endpoints
+
+    officer, agency_id = officer_context()
+    pool = owned_case_ids(agency_id, DETAIL_POOL + 2)[2:]
+    targets = {name: endpoint for name, endpoint in endpoints(officer, pool).items() if name in AUDIT_ENDPOINTS}
+    before = load()
+    with gunicorn({}) as base:
+        http = measure(base, targets, rounds=args.rounds, seconds=args.seconds, connections=args.connections)
+    # The paired run reads the pool from its far end: those cases were not consulted above.
+    paired = paired_server_times(officer, pool[::-1])
+    with_audit, without = http["api_case_detail"], http["api_case_detail_without_audit"]
+    summary = {
+        "load_before": before, "load_after": load(), **vars(args),
+        "rps": {name: value["rps"] for name, value in http.items()},
+        "p50_ms": {name: value["p50_ms"] for name, value in http.items()},
+        "throughput_cost": round(1 - with_audit["rps"] / without["rps"], 3),
+        "rounds_rps": {name: [run["rps"] for run in value["rounds"]] for name, value in http.items()},
+        "paired": paired,
+    }
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
