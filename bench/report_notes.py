@@ -71,11 +71,8 @@ NOTICED = """## Noticed, left alone
   merged with the owned ones). Worth its own issue; I did not want a second SQL form in the access
   policy chosen by a guess about the reader.
 - **Whole-set evaluations got slower.** Counting every case the officer sees now probes per row
-  (see the whole-set table: about 3x the hashed form). No hot path does this, but the inbox in
-  `notifications/selectors.py` (being built now) tests `case_id__in=visible_cases(user).values("pk")`
-  inside a CASE, which evaluates the whole visible set for every inbox page (hashed or probed, it
-  is a scan of every case at 1M). `Exists(visible_cases(user).filter(pk=OuterRef("case_id")))`
-  asks per notification instead.
+  (see the whole-set table: about 3x the hashed form). No hot path does this. The notification
+  inbox did (`case_id__in=visible_cases(user)`); it now asks per notification with `Exists`.
 - **The browser list sorts the whole visible set** when sorted by anything but seizure time (see
   the whole-set table for `?sort=title`), and pages with OFFSET (`?page=N` reads N×25 rows). Cursor
   pages or indexed sorts only would keep it flat.
@@ -87,6 +84,10 @@ NOTICED = """## Noticed, left alone
 - **The generator leaves out** the audit records of part additions and workflow steps (the services
   write them; no measured path reads them) and the notification outbox rows (notifications is
   landing now); `bench/hooks.py` is where fan-out and matching measurements plug in.
+- **The audit cost is a difference of a few per cent** on a machine where wrk, gunicorn and
+  PostgreSQL share two cores; single wrk rounds of the same endpoint vary by up to 10%. Hence twice
+  the rounds for the detail endpoints and the paired in-process figure, which compares each case
+  with itself. `python -m bench.audit_cost` measures only this, on the database a run left behind.
 - `make bench` uses BENCH_DATABASE_URL, not DATABASE_URL, so that a DATABASE_URL exported for the
   test suite is never the database the bench drops.
 """
