@@ -21,7 +21,7 @@ def test_login_lands_on_the_dashboard_with_username_in_navbar(page, login, cast)
 def test_wrong_password_shows_error_and_stays_on_login(page, login, cast):
     login("rtm.officer", password="not-the-password")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_role("alert")).to_have_text("Your username and password did not match. Try again.")
+    expect(page.get_by_role("alert")).to_have_text("Your username, password or authenticator code did not match. Try again.")
     # Not logged in: the protected page still sends us back to the login form.
     page.goto("/cases/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/cases/$"))
