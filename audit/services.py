@@ -77,19 +77,10 @@ def _insert_unless_recorded_sql(alias: str) -> tuple[str, list]:
     return sql, fields
 
 
-def _new_event(
-    *,
-    actor,
-    operation: Operation | str,
-    action: str,
-    object_type: str,
-    object_id: Any,
-    case_id=None,
-    handling_code: str = "",
-    justification: str = "",
-    recipient: str = "",
-    changes: dict | None = None,
-) -> AuditEvent:
+def _new_event(*, actor, operation: Operation | str, object_id: Any, changes: dict | None = None,
+               **what) -> AuditEvent:
+    """The record as audit_record's arguments describe it (`what`: action, object_type, case_id,
+    handling_code, justification, recipient), with who and through which request, and its hash."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the act it records")
     agency, role = actor_agency_and_role(actor)
@@ -102,18 +93,13 @@ def _new_event(
         actor_agency=agency,
         actor_role=role,
         operation=Operation(operation),
-        action=action,
-        object_type=object_type,
         object_id=str(object_id),
-        case_id=case_id,
-        handling_code=handling_code,
-        justification=justification,
-        recipient=recipient,
         changes=changes or {},
         request_id=request.request_id,
         ip_address=request.ip_address,
         user_agent=request.user_agent,
         session_ref=request.session_ref,
+        **what,
     )
     event.content_hash = content_hash(event)
     return event
