@@ -25,7 +25,12 @@ def _canonical(value):
 
 
 def content_hash(event) -> str:
-    content = {name: _canonical(getattr(event, name)) for name in CONTENT_FIELDS}
+    return hash_of_content({name: getattr(event, name) for name in CONTENT_FIELDS})
+
+
+def hash_of_content(values) -> str:
+    """The hash of a record given as a mapping of its fields (as written, before it is saved)."""
+    content = {name: _canonical(values[name]) for name in CONTENT_FIELDS}
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

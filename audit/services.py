@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from .context import DeniedAttempt, actor_agency_and_role, current_request_context
-from .hashing import content_hash
+from .hashing import hash_of_content
 from .models import AuditEvent, Operation
 
 
@@ -29,38 +29,33 @@ def audit_record(
     recipient: str = "",
     changes: dict | None = None,
 ) -> AuditEvent:
-    event = _new_event(actor=actor, operation=operation, action=action, object_type=object_type,
-                       object_id=object_id, case_id=case_id, handling_code=handling_code,
-                       justification=justification, recipient=recipient, changes=changes)
+    event = AuditEvent(**_record_values(actor=actor, operation=operation, action=action, object_type=object_type,
+                                        object_id=object_id, case_id=case_id, handling_code=handling_code,
+                                        justification=justification, recipient=recipient, changes=changes))
     event.save(force_insert=True)
     return event
 
 
-def audit_record_once_per_session(*, actor, action: str, case_id, within: datetime.timedelta,
-                                  **fields) -> AuditEvent | None:
-    """Record the act unless this actor already did the same on this case, through the same
-    session or token, within `within`; None when an earlier record stands for it.
+def audit_record_once_per_session(*, within: datetime.timedelta, **record) -> int | None:
+    """Record the act (audit_record's arguments) unless this actor already did the same on this
+    case, through the same session or token, within `within`. The new record's id, or None when
+    an earlier record stands for it.
 
-    One statement (INSERT ... SELECT ... WHERE NOT EXISTS): the check and the write cost one
-    round trip, which is what keeps the consultation record cheap on every case detail.
+    One statement (INSERT ... SELECT ... WHERE NOT EXISTS) and no model instance: this runs on
+    every case detail, so the check and the write cost one round trip and little Python.
     Two simultaneous first views may both be recorded; a duplicate record is harmless, a
     missing one is not, so no lock is taken.
     """
-    event = _new_event(actor=actor, action=action, case_id=case_id, **fields)
+    values = _record_values(**record)
     connection = transaction.get_connection()
-    sql, fields_to_insert = _insert_unless_recorded_sql(connection.alias)
-    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields_to_insert]
-    guard = [AuditEvent._meta.get_field("case_id").get_db_prep_save(case_id, connection), event.actor_id, action,
-             AuditEvent._meta.get_field("at").get_db_prep_save(event.at - within, connection), event.session_ref]
+    sql, fields = _insert_unless_recorded_sql(connection.alias)
+    params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in fields}
+    since = AuditEvent._meta.get_field("at").get_db_prep_save(values["at"] - within, connection)
+    guard = [params["case_id"], params["actor_id"], params["action"], since, params["session_ref"]]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values + guard)
+        cursor.execute(sql, [*params.values(), *guard])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    event.pk = row[0]
-    event._state.adding = False
-    event._state.db = connection.alias
-    return event
+    return row[0] if row else None
 
 
 @functools.cache
@@ -77,32 +72,37 @@ def _insert_unless_recorded_sql(alias: str) -> tuple[str, list]:
     return sql, fields
 
 
-def _new_event(*, actor, operation: Operation | str, object_id: Any, changes: dict | None = None,
-               **what) -> AuditEvent:
-    """The record as audit_record's arguments describe it (`what`: action, object_type, case_id,
-    handling_code, justification, recipient), with who and through which request, and its hash."""
+def _record_values(*, actor, operation: Operation | str, object_id: Any, changes: dict | None = None,
+                   **what) -> dict[str, Any]:
+    """A record's fields by attribute name, with who acted and through which request, and its
+    content hash. `what`: action and object_type, and case_id, handling_code, justification and
+    recipient where they apply."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the act it records")
     agency, role = actor_agency_and_role(actor)
     request = current_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    event = AuditEvent(
-        at=timezone.now(),
-        actor=actor if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "",
-        actor_agency=agency,
-        actor_role=role,
-        operation=Operation(operation),
-        object_id=str(object_id),
-        changes=changes or {},
-        request_id=request.request_id,
-        ip_address=request.ip_address,
-        user_agent=request.user_agent,
-        session_ref=request.session_ref,
+    values = {
+        "at": timezone.now(),
+        "actor_id": actor.pk if authenticated else None,
+        "actor_username": actor.get_username() if authenticated else "",
+        "actor_agency": agency,
+        "actor_role": role,
+        "operation": Operation(operation).value,
+        "object_id": str(object_id),
+        "case_id": None,
+        "handling_code": "",
+        "justification": "",
+        "recipient": "",
+        "changes": changes or {},
+        "request_id": request.request_id,
+        "ip_address": request.ip_address,
+        "user_agent": request.user_agent,
+        "session_ref": request.session_ref,
         **what,
-    )
-    event.content_hash = content_hash(event)
-    return event
+    }
+    values["content_hash"] = hash_of_content(values)
+    return values
 
 
 def audit_access_denied(attempt: DeniedAttempt) -> AuditEvent:
