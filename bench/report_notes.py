@@ -84,6 +84,14 @@ NOTICED = """## Noticed, left alone
 - **The generator leaves out** the audit records of part additions and workflow steps (the services
   write them; no measured path reads them) and the notification outbox rows (notifications is
   landing now); `bench/hooks.py` is where fan-out and matching measurements plug in.
+- **Where the consultation record's cost goes** (measured in process): one round trip, 0.17 ms
+  through Django on this machine's loopback; about 0.25 ms of Python; 0.1 ms of PostgreSQL planning
+  and execution; and a commit that must flush the WAL, which usually holds a full-page image (8 KB)
+  of the case-index leaf the insert touched: pg_waldump shows 93% of the WAL of 300 first views to
+  be such images. `wal_compression = lz4` shortens that commit (0.47 to 0.38 ms) but moved the end
+  to end figure by less than the noise (8.5% against 8.0% throughput, back to back). Getting clearly
+  below 10% needs that leaf to be hot: for instance a case index whose leading key is the month,
+  or a trail partitioned by month. Not done here.
 - **The audit cost is a difference of a few per cent** on a machine where wrk, gunicorn and
   PostgreSQL share two cores; single wrk rounds of the same endpoint vary by up to 10%. Hence twice
   the rounds for the detail endpoints and the paired in-process figure, which compares each case
