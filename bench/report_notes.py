@@ -89,9 +89,10 @@ NOTICED = """## Noticed, left alone
   and execution; and a commit that must flush the WAL, which usually holds a full-page image (8 KB)
   of the case-index leaf the insert touched: pg_waldump shows 93% of the WAL of 300 first views to
   be such images. `wal_compression = lz4` shortens that commit (0.47 to 0.38 ms) but moved the end
-  to end figure by less than the noise (8.5% against 8.0% throughput, back to back). Getting clearly
-  below 10% needs that leaf to be hot: for instance a case index whose leading key is the month,
-  or a trail partitioned by month. Not done here.
+  to end figure by less than the noise (8.5% against 8.0% throughput, back to back), so a hot
+  case-index leaf (a month-leading index, or a trail partitioned by month) would gain little more.
+  What remains is what any synchronous, durable write pays: a round trip and a WAL flush before
+  the answer. The figure sits at 8 to 11% with the machine's state; it is not clearly under 10%.
 - **The audit cost is a difference of a few per cent** on a machine where wrk, gunicorn and
   PostgreSQL share two cores; single wrk rounds of the same endpoint vary by up to 10%. Hence twice
   the rounds for the detail endpoints and the paired in-process figure, which compares each case
