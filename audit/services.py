@@ -49,6 +49,9 @@ def audit_record_once_per_session(*, within: datetime.timedelta, **record) -> in
     values = _record_values(**record)
     connection = transaction.get_connection()
     sql, fields = _insert_unless_recorded_sql(connection.alias)
+    unknown = values.keys() - {field.attname for field in fields}
+    if unknown:  # audit_record's signature refuses these; the raw statement would drop them silently
+        raise TypeError(f"not fields of an audit record: {', '.join(sorted(unknown))}")
     params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in fields}
     since = AuditEvent._meta.get_field("at").get_db_prep_save(values["at"] - within, connection)
     guard = [params["case_id"], params["actor_id"], params["action"], since, params["session_ref"]]

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.selectors import active_membership
-from audit.context import current_request_context
 from audit.models import AuditEvent, Operation
 from audit.services import audit_record, audit_record_once_per_session
 from coordination.errors import ActionForbidden

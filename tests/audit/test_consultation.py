@@ -182,3 +182,12 @@ def test_records_written_by_the_one_statement_seal_and_verify(cast, matrix_case)
     assert record.content_hash == content_hash(record)  # what was hashed is what was stored
     seal_pending(horizon=datetime.timedelta(0), batch=10**6)
     assert verify_trail().ok
+
+
+def test_the_one_statement_record_refuses_a_field_it_would_drop(cast, matrix_case):
+    case = matrix_case("owned")
+    with transaction.atomic(), pytest.raises(TypeError, match="justfication"):
+        audit_record_once_per_session(actor=cast["rtm.officer"], operation="consultation", action="case_view",
+                                      object_type="case", object_id=case.pk, case_id=case.pk,
+                                      justfication="typo", within=datetime.timedelta(hours=1))
+    assert not AuditEvent.objects.filter(case_id=case.pk, action="case_view").exists()
