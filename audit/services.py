@@ -41,38 +41,55 @@ def audit_record_once_per_session(*, within: datetime.timedelta, **record) -> in
     case, through the same session or token, within `within`. The new record's id, or None when
     an earlier record stands for it.
 
-    One statement (INSERT ... SELECT ... WHERE NOT EXISTS) and no model instance: this runs on
-    every case detail, so the check and the write cost one round trip and little Python.
-    Two simultaneous first views may both be recorded; a duplicate record is harmless, a
-    missing one is not, so no lock is taken.
+    One statement and no model instance: this runs on every case detail, so the check and the
+    write cost one round trip and little Python. On PostgreSQL the statement is the function
+    audit_record_once (migration 0005), whose plan the server keeps; elsewhere it is sent as
+    INSERT ... SELECT ... WHERE NOT EXISTS. Two simultaneous first views may both be recorded;
+    a duplicate record is harmless, a missing one is not, so no lock is taken.
     """
     values = _record_values(**record)
-    connection = transaction.get_connection()
-    sql, fields = _insert_unless_recorded_sql(connection.alias)
-    unknown = values.keys() - {field.attname for field in fields}
-    if unknown:  # audit_record's signature refuses these; the raw statement would drop them silently
+    unknown = values.keys() - _RECORD_ATTNAMES
+    if unknown:  # audit_record's signature refuses these; the statement would drop them silently
         raise TypeError(f"not fields of an audit record: {', '.join(sorted(unknown))}")
-    params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in fields}
-    since = AuditEvent._meta.get_field("at").get_db_prep_save(values["at"] - within, connection)
+    connection = transaction.get_connection()
+    params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in _RECORD_FIELDS}
+    since = _AT_FIELD.get_db_prep_save(values["at"] - within, connection)
+    if connection.vendor == "postgresql":
+        return _record_once_by_function(connection, params, since)
+    return _record_once_by_statement(connection, params, since)
+
+
+def _record_once_by_function(connection, params: dict, since) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_ONCE_CALL, [*params.values(), since])
+        return cursor.fetchone()[0]
+
+
+def _record_once_by_statement(connection, params: dict, since) -> int | None:
     guard = [params["case_id"], params["actor_id"], params["action"], since, params["session_ref"]]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params.values(), *guard])
+        cursor.execute(_insert_unless_recorded_sql(connection.alias), [*params.values(), *guard])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
+# A record's columns in model field order: the order of audit_record_once's arguments.
+_RECORD_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+_RECORD_ATTNAMES = frozenset(field.attname for field in _RECORD_FIELDS)
+_AT_FIELD = AuditEvent._meta.get_field("at")
+_RECORD_ONCE_CALL = f"SELECT audit_record_once({', '.join(['%s'] * (len(_RECORD_FIELDS) + 1))})"
+
+
 @functools.cache
-def _insert_unless_recorded_sql(alias: str) -> tuple[str, list]:
+def _insert_unless_recorded_sql(alias: str) -> str:
     quote = connections[alias].ops.quote_name
-    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     table = quote(AuditEvent._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) "
-        f"SELECT {', '.join(['%s'] * len(fields))} WHERE NOT EXISTS (SELECT 1 FROM {table} "
+    return (
+        f"INSERT INTO {table} ({', '.join(quote(field.column) for field in _RECORD_FIELDS)}) "
+        f"SELECT {', '.join(['%s'] * len(_RECORD_FIELDS))} WHERE NOT EXISTS (SELECT 1 FROM {table} "
         f"WHERE {quote('case_id')} = %s AND {quote('actor_id')} = %s AND {quote('action')} = %s "
         f"AND {quote('at')} >= %s AND {quote('session_ref')} = %s) RETURNING {quote('id')}"
     )
-    return sql, fields
 
 
 def _record_values(*, actor, operation: Operation | str, object_id: Any, changes: dict | None = None,

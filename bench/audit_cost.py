@@ -18,7 +18,7 @@ import json
 import statistics
 import time
 
-from .database import bench_database_url, migrate, setup_django
+from .database import bench_database_url, checkpoint, migrate, setup_django
 
 AUDIT_ENDPOINTS = ("api_case_detail", "api_case_detail_without_audit", "api_case_detail_repeated")
 PAIRED_SAMPLES = 1500
@@ -82,9 +82,11 @@ def main() -> None:
     pool = owned_case_ids(agency_id, DETAIL_POOL + 2)[2:]
     targets = {name: endpoint for name, endpoint in endpoints(officer, pool).items() if name in AUDIT_ENDPOINTS}
     before = load()
+    checkpoint()
     with gunicorn({}) as base:
         http = measure(base, targets, rounds=args.rounds, seconds=args.seconds, connections=args.connections)
     # The paired run reads the pool from its far end: those cases were not consulted above.
+    checkpoint()
     paired = paired_server_times(officer, pool[::-1])
     with_audit, without = http["api_case_detail"], http["api_case_detail_without_audit"]
     summary = {

@@ -3,6 +3,7 @@ bench-only bare list and audit-free detail, under gunicorn and wrk (bench.load).
 from django.conf import settings
 
 from .audit_cost import AUDIT_ENDPOINTS, paired_server_times
+from .database import checkpoint
 from .hooks import HookContext, run_hooks
 from .load import WORKERS, Endpoint, gunicorn, measure
 from .machine import load
@@ -37,16 +38,19 @@ def http_phase(population, *, size: int, rounds: int, seconds: int, connections:
     bare_ids = ",".join(str(case.pk) for case in policy_page(officer)[:NewestSeizureFirst.page_size])
     targets = endpoints(officer, pool)
     result = {"load_before": load(), "connections": connections, "rounds": rounds, "seconds": seconds,
-              "workers": WORKERS, "detail_pool": len(pool)}
+              "workers": WORKERS, "detail_pool": len(pool), "checkpoint": checkpoint()}
     general = {name: endpoint for name, endpoint in targets.items() if name not in AUDIT_ENDPOINTS}
     audit = {name: targets[name] for name in AUDIT_ENDPOINTS}
     with gunicorn({"BENCH_BARE_CASE_IDS": bare_ids}) as base:
         result["endpoints"] = measure(base, general, rounds=rounds, seconds=seconds, connections=connections)
-        # The audit cost is a difference of a few per cent: twice the rounds to steady it.
+        # The audit cost is a difference of a few per cent: twice the rounds to steady it, each
+        # phase after a checkpoint of what the phase before wrote.
+        checkpoint()
         result["endpoints"].update(measure(base, audit, rounds=2 * rounds, seconds=seconds, connections=connections))
         result["saturated"] = measure(base, {name: targets[name] for name in ("api_cases", "bare")}, rounds=1,
                                       seconds=seconds, connections=4 * connections)
         result["load_after"] = load()
+        checkpoint()
         result["audit_paired"] = paired_server_times(officer, pool[::-1])
         result["hooks"] = run_hooks(HookContext(size=size, officer=officer, population=population, base_url=base))
     return result

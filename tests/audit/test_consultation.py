@@ -191,3 +191,56 @@ def test_the_one_statement_record_refuses_a_field_it_would_drop(cast, matrix_cas
                                       object_type="case", object_id=case.pk, case_id=case.pk,
                                       justfication="typo", within=datetime.timedelta(hours=1))
     assert not AuditEvent.objects.filter(case_id=case.pk, action="case_view").exists()
+
+
+@pytest.mark.postgres
+def test_the_record_function_takes_every_column_of_a_record(db):
+    # Migration 0005's signature must follow the model: a column added to AuditEvent without
+    # a new version of the function would otherwise be left empty on every consultation.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the function exists on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proargnames FROM pg_proc WHERE proname = 'audit_record_once'")
+        (names,) = cursor.fetchone()
+    columns = [field.column for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    assert names == [f"p_{column}" for column in columns] + ["p_since"]
+
+
+@pytest.mark.postgres
+def test_the_record_function_and_the_plain_statement_write_the_same_record(cast, matrix_case):
+    from django.db import connection
+
+    from audit.services import _RECORD_FIELDS, _record_once_by_function, _record_once_by_statement, _record_values
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the function exists on PostgreSQL only")
+
+    def stored(record_id) -> dict:
+        record = AuditEvent.objects.get(pk=record_id)
+        assert record.content_hash == content_hash(record)
+        return {field.attname: getattr(record, field.attname) for field in _RECORD_FIELDS}
+
+    officer, case = cast["rtm.officer"], matrix_case("owned")
+    token = set_request_context(RequestContext(request_id="req-1", ip_address="192.0.2.7", user_agent="pytest",
+                                               session_ref="session-same"))
+    try:
+        with transaction.atomic():
+            values = _record_values(actor=officer, operation="consultation", action="case_view", object_type="case",
+                                    object_id=case.pk, case_id=case.pk, handling_code=case.handling_code,
+                                    changes={"tab": "parties"})
+        params = {field.attname: field.get_db_prep_save(values[field.attname], connection)
+                  for field in _RECORD_FIELDS}
+        since = values["at"] - datetime.timedelta(hours=1)
+        recorded = {}
+        for name, record_once in (("function", _record_once_by_function), ("statement", _record_once_by_statement)):
+            with transaction.atomic():
+                recorded[name] = stored(record_once(connection, params, since))
+                # Both see the record just written and stand by it.
+                assert _record_once_by_function(connection, params, since) is None
+                assert _record_once_by_statement(connection, params, since) is None
+                transaction.set_rollback(True)
+    finally:
+        reset_request_context(token)
+    assert recorded["function"] == recorded["statement"] == values
