@@ -57,7 +57,9 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["actor_agency", "at"]),
-            models.Index(fields=["case_id", "actor", "action", "at"]),
+            # A case's trail, and the consultation grouping's check, which names the session
+            # before the time so that other sessions' records of the case are never visited.
+            models.Index(fields=["case_id", "actor", "action", "session_ref", "at"], name="audit_case_actor_session"),
             # Only disclosures name a recipient; the rest need no entry.
             models.Index(fields=["recipient", "at"], condition=~models.Q(recipient=""), name="audit_recipient_at"),
         ]
