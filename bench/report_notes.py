@@ -84,15 +84,23 @@ NOTICED = """## Noticed, left alone
 - **The generator leaves out** the audit records of part additions and workflow steps (the services
   write them; no measured path reads them) and the notification outbox rows (notifications is
   landing now); `bench/hooks.py` is where fan-out and matching measurements plug in.
-- **Where the consultation record's cost goes** (measured in process): one round trip, 0.17 ms
-  through Django on this machine's loopback; about 0.25 ms of Python; 0.1 ms of PostgreSQL planning
-  and execution; and a commit that must flush the WAL, which usually holds a full-page image (8 KB)
-  of the case-index leaf the insert touched: pg_waldump shows 93% of the WAL of 300 first views to
-  be such images. `wal_compression = lz4` shortens that commit (0.47 to 0.38 ms) but moved the end
-  to end figure by less than the noise (8.5% against 8.0% throughput, back to back), so a hot
-  case-index leaf (a month-leading index, or a trail partitioned by month) would gain little more.
-  What remains is what any synchronous, durable write pays: a round trip and a WAL flush before
-  the answer. The figure sits at 8 to 11% with the machine's state; it is not clearly under 10%.
+- **Where the consultation record's cost goes** (measured in process, paired, one token per
+  variant so that no variant's record stands in for another's): about 0.1 ms of Python (the
+  values, the content hash); one more round trip, 0.14 ms (a `SELECT 1` in its place); the
+  statement on the server, 0.27 ms sent as SQL and about 0.19 ms as the function
+  `audit_record_once` whose plan PostgreSQL keeps (migration 0005: 0.08 ms less per first view,
+  paired 0.86 against 0.94 ms); and the commit, which now must flush the WAL: 0.35 ms at this
+  machine's request rate against 0.15 ms back to back, because an idle virtual disk and CPU answer
+  slower. `wal_sync_method = open_datasync` and `wal_compression` did not change that flush; the
+  8 KB full-page image the insert usually carries costs no measurable time. What remains is what
+  any synchronous, durable write pays. `synchronous_commit = off` would remove the flush but could
+  lose a record whose data was already shown, so the bench keeps PostgreSQL's defaults.
+- **The grouping check visits only its own session's records** (migration 0006: the session comes
+  before the time in the case index). Before, a case consulted through other tokens in the last hour
+  (every wrk round here uses a fresh token) made the check read each of those records from the table.
+- **Each timed phase starts after a `CHECKPOINT`**, as pgbench does: otherwise the background
+  checkpoint of the gigabytes just generated competes with the requests being timed, and with the
+  audit write's WAL flush most.
 - **The audit cost is a difference of a few per cent** on a machine where wrk, gunicorn and
   PostgreSQL share two cores; single wrk rounds of the same endpoint vary by up to 10%. Hence twice
   the rounds for the detail endpoints and the paired in-process figure, which compares each case
