@@ -4,6 +4,7 @@ once per session and period (consultations) audit_record_once_per_session.
 Art. 25 LED: every act is logged in the same transaction as the act, so nothing that is
 done goes unlogged and nothing unlogged is done.
 """
+import contextlib
 import datetime
 import functools
 from typing import Any
@@ -47,16 +48,57 @@ def audit_record_once_per_session(*, within: datetime.timedelta, **record) -> in
     INSERT ... SELECT ... WHERE NOT EXISTS. Two simultaneous first views may both be recorded;
     a duplicate record is harmless, a missing one is not, so no lock is taken.
     """
+    connection = transaction.get_connection()
+    params, since = _record_once_params(connection, within, record)
+    if connection.vendor == "postgresql":
+        return _record_once_by_function(connection, params, since)
+    return _record_once_by_statement(connection, params, since)
+
+
+@contextlib.contextmanager
+def audit_record_once_per_session_with_next_query(*, within: datetime.timedelta, **record):
+    """audit_record_once_per_session, sent in the same round trip as the first query the block
+    runs, or alone when the block ends without one.
+
+    For a read that loads what it records (the case detail's parts): psycopg2 sends
+    `SELECT audit_record_once(...); <query>` as one message and returns the query's rows, which
+    saves the record its own round trip. A failing record fails that query, so the block never
+    loads its data without the record. Elsewhere than on PostgreSQL the record is written first.
+    """
+    connection = transaction.get_connection()
+    params, since = _record_once_params(connection, within, record)
+    if connection.vendor != "postgresql":
+        _record_once_by_statement(connection, params, since)
+        yield
+        return
+    ride = _RideAlong(_RECORD_ONCE_CALL, [*params.values(), since])
+    with connection.execute_wrapper(ride):
+        yield
+    if ride.pending:  # the block ran no query
+        _record_once_by_function(connection, params, since)
+
+
+class _RideAlong:
+    """An execute wrapper that prepends one statement to the next single query, once."""
+
+    def __init__(self, sql: str, params: list):
+        self.pending = (sql, params)
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.pending is None or many:
+            return execute(sql, params, many, context)
+        first_sql, first_params = self.pending
+        self.pending = None
+        return execute(f"{first_sql}; {sql}", [*first_params, *(params or ())], many, context)
+
+
+def _record_once_params(connection, within: datetime.timedelta, record: dict) -> tuple[dict, Any]:
     values = _record_values(**record)
     unknown = values.keys() - _RECORD_ATTNAMES
     if unknown:  # audit_record's signature refuses these; the statement would drop them silently
         raise TypeError(f"not fields of an audit record: {', '.join(sorted(unknown))}")
-    connection = transaction.get_connection()
     params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in _RECORD_FIELDS}
-    since = _AT_FIELD.get_db_prep_save(values["at"] - within, connection)
-    if connection.vendor == "postgresql":
-        return _record_once_by_function(connection, params, since)
-    return _record_once_by_statement(connection, params, since)
+    return params, _AT_FIELD.get_db_prep_save(values["at"] - within, connection)
 
 
 def _record_once_by_function(connection, params: dict, since) -> int | None:

@@ -1,6 +1,9 @@
 """Reads of case data. Each one starts from the access policy."""
+import contextlib
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from agencies.models import Role
 from agencies.selectors import active_membership
@@ -36,13 +39,19 @@ def case_shares(*, case: Case) -> QuerySet[CaseShare]:
     return CaseShare.objects.filter(case=case).select_related("agency")
 
 
-def case_get(*, user, case_id) -> Case:
+def case_get(*, user, case_id, while_loading_parts: Callable[[Case], contextlib.AbstractContextManager] | None = None) -> Case:
     """One visible case with its parts loaded, or NotVisible. `case.access` holds the caller's level;
-    `case.visible_shares` the shares, which only the owner side sees."""
-    # Notes with their authors in the same query: the API shows each note's author.
-    notes = Prefetch("notes", queryset=Note.objects.select_related("created_by"))
-    case = _one(case_list(user=user).prefetch_related(*CASE_PARTS, notes), case_id, user)
-    case.visible_shares = list(case_shares(case=case))
+    `case.visible_shares` the shares, which only the owner side sees.
+
+    `while_loading_parts(case)`, given the visible case before its parts are read, returns the
+    context they are read in: the case detail records its consultation there (case_consulting).
+    """
+    case = _one(case_list(user=user), case_id, user)
+    with while_loading_parts(case) if while_loading_parts else contextlib.nullcontext():
+        # Notes with their authors in the same query: the API shows each note's author.
+        notes = Prefetch("notes", queryset=Note.objects.select_related("created_by"))
+        prefetch_related_objects([case], *CASE_PARTS, notes)
+        case.visible_shares = list(case_shares(case=case))
     return case
 
 

@@ -57,8 +57,9 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[JUSTIFICATION_HEADER])
     def retrieve(self, request, case_id=None):
-        case = case_get(user=request.user, case_id=case_id)
-        services.case_consult(actor=request.user, case=case, justification=request.headers.get("X-Justification", ""))
+        justification = request.headers.get("X-Justification", "")
+        case = case_get(user=request.user, case_id=case_id, while_loading_parts=lambda visible: services.case_consulting(
+            actor=request.user, case=visible, justification=justification))
         return Response(s.CaseDetailSerializer(case).data)
 
     def _detail(self, case_id, code=status.HTTP_200_OK) -> Response:

@@ -2,9 +2,10 @@
 
 Opening the same case again and again in one session is one record per hour, not one per
 page view: enough to answer "who saw it, when", without drowning the trail. The check and
-the record are one statement (audit_record_once_per_session), because this runs on every
-case detail.
+the record are one statement, sent with the first query that loads what is shown
+(case_consulting), because this runs on every case detail.
 """
+import contextlib
 import datetime
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from agencies.selectors import active_membership
 from audit.models import AuditEvent, Operation
-from audit.services import audit_record, audit_record_once_per_session
+from audit.services import audit_record, audit_record_once_per_session_with_next_query
 from coordination.errors import ActionForbidden
 
 from ..choices import HandlingCode
@@ -56,12 +57,16 @@ def case_acknowledge_conditions(*, actor, case: Case) -> None:
                  changes={"conditions": case.h3_conditions})
 
 
-def case_consult(*, actor, case: Case, justification: str = "", what: str = "case") -> None:
-    """Record that `actor` consulted `case` (what: case, parties, notes, ...).
+@contextlib.contextmanager
+def case_consulting(*, actor, case: Case, justification: str = "", what: str = "case"):
+    """Around loading what `actor` is shown of `case` (what: case, parties, notes, ...): record
+    the consultation, with the block's first query where it can (one round trip less on every
+    case detail).
 
-    Raises ActionForbidden(code="justification_required") when the policy asks for a reason
-    and none was given; the caller shows nothing then. A view with a reason is always its own
-    record; without one, a single record per case, session and hour stands for them all.
+    Raises ActionForbidden(code="justification_required") before the block when the policy asks
+    for a reason and none was given; the caller shows nothing then. A view with a reason is
+    always its own record; without one, a single record per case, session and hour stands for
+    them all.
     """
     justification = (justification or "").strip()
     if not justification and justification_required(actor, case):
@@ -76,5 +81,13 @@ def case_consult(*, actor, case: Case, justification: str = "", what: str = "cas
     with transaction.atomic(savepoint=False):
         if justification:
             audit_record(**record)
+            yield
         else:
-            audit_record_once_per_session(**record, within=CONSULTATION_GROUPING)
+            with audit_record_once_per_session_with_next_query(**record, within=CONSULTATION_GROUPING):
+                yield
+
+
+def case_consult(*, actor, case: Case, justification: str = "", what: str = "case") -> None:
+    """Record that `actor` consulted `case`, on its own (case_consulting's rules)."""
+    with case_consulting(actor=actor, case=case, justification=justification, what=what):
+        pass

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from audit.sealing import seal_pending
 from audit.services import audit_record_once_per_session
 from audit.verification import verify_trail
-from cases.services import case_acknowledge_conditions, case_consult, case_create, case_share
+from cases.services import case_acknowledge_conditions, case_consult, case_create, case_share, seizure_add
 from cases.services.consultation import conditions_acknowledged
 from coordination.errors import ActionForbidden
 
@@ -244,3 +244,66 @@ def test_the_record_function_and_the_plain_statement_write_the_same_record(cast,
     finally:
         reset_request_context(token)
     assert recorded["function"] == recorded["statement"] == values
+
+
+
+def record_with_next_query(officer, case, block, *, session_ref: str, handling_code: str = "H1"):
+    """Run block() inside audit_record_once_per_session_with_next_query; the statements sent
+    (savepoints aside) and what block() returned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.services import audit_record_once_per_session_with_next_query
+
+    token = set_request_context(RequestContext(request_id="ride", session_ref=session_ref))
+    try:
+        with CaptureQueriesContext(connection) as captured, transaction.atomic(savepoint=False):
+            with audit_record_once_per_session_with_next_query(
+                    actor=officer, operation="consultation", action="case_view", object_type="case",
+                    object_id=case.pk, case_id=case.pk, handling_code=handling_code,
+                    within=datetime.timedelta(hours=1)):
+                result = block()
+    finally:
+        reset_request_context(token)
+    return [entry["sql"] for entry in captured.captured_queries if "SAVEPOINT" not in entry["sql"]], result
+
+
+@pytest.mark.postgres
+def test_the_record_travels_with_the_next_query_and_that_query_still_answers(cast, matrix_case):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere the record is written on its own, before the block")
+    case, officer = matrix_case("owned"), cast["rtm.officer"]
+    seizure_add(actor=officer, case_id=case.pk, drug="cocaine", quantity="12", unit="kg")
+    expected = sorted(case.seizures.values_list("id", flat=True))
+    sent, seizures = record_with_next_query(officer, case, lambda: sorted(case.seizures.values_list("id", flat=True)),
+                                            session_ref="session-ride")
+    riding = [sql for sql in sent if "audit_record_once(" in sql]
+    assert len(riding) == 1 and "cases_seizureitem" in riding[0]  # one round trip for both
+    assert seizures == expected
+    record = AuditEvent.objects.get(case_id=case.pk, session_ref="session-ride")
+    assert (record.action, record.actor_username, record.content_hash) == (
+        "case_view", "rtm.officer", content_hash(record))
+
+
+def test_a_block_without_a_query_still_writes_its_record(cast, matrix_case):
+    case, officer = matrix_case("owned"), cast["rtm.officer"]
+    record_with_next_query(officer, case, lambda: None, session_ref="session-quiet")
+    assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-quiet").count() == 1
+    # Within the hour, the same session's next block finds it and writes nothing more.
+    record_with_next_query(officer, case, lambda: list(case.seizures.all()), session_ref="session-quiet")
+    assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-quiet").count() == 1
+
+
+@pytest.mark.postgres
+def test_a_record_that_cannot_be_written_fails_the_query_it_travels_with(cast, matrix_case):
+    from django.db import DataError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce the column's length")
+    case, officer = matrix_case("owned"), cast["rtm.officer"]
+    with pytest.raises(DataError), transaction.atomic():  # a handling code longer than its column
+        record_with_next_query(officer, case, lambda: list(case.seizures.all()), session_ref="session-broken",
+                               handling_code="H1-TOO-LONG")
+    assert not AuditEvent.objects.filter(case_id=case.pk, session_ref="session-broken").exists()
