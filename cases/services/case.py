@@ -39,6 +39,9 @@ EDITABLE_FIELDS = (
 )
 # Clock skew tolerated between an agency system and ours before a seizure time is "future".
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
+# No case on the platform goes back further. Earlier times would also be shown in the local
+# mean time of the day (Amsterdam's +00:19:32 before 1937), an offset RFC 3339 cannot write.
+EARLIEST_SEIZURE = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 DEFAULT_RETENTION_REVIEW = datetime.timedelta(days=365)
 
 
@@ -61,6 +64,8 @@ def _validate_case(case: Case) -> None:
         errors.update(exc.message_dict)
     if case.seized_at and "seized_at" not in errors and case.seized_at > timezone.now() + FUTURE_TOLERANCE:
         errors.setdefault("seized_at", []).append(_("The seizure time cannot be in the future."))
+    if case.seized_at and "seized_at" not in errors and case.seized_at < EARLIEST_SEIZURE:
+        errors.setdefault("seized_at", []).append(_("The seizure time cannot be before 1970."))
     if case.handling_code == HandlingCode.H3 and not (case.h3_conditions or "").strip():
         errors.setdefault("h3_conditions", []).append(_("An H3 case needs its handling conditions."))
     if case.handling_code != HandlingCode.H3 and (case.h3_conditions or "").strip():

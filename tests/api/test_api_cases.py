@@ -61,6 +61,9 @@ def test_create_returns_201_with_id_reference_and_version(officer_client):
 @pytest.mark.parametrize("overrides,field", [
     ({"port": "XXABC"}, "port"),
     ({"seized_at": "2099-01-01T00:00:00Z"}, "seized_at"),
+    # Found by the schema fuzzer: shown in Amsterdam's local mean time (+00:19:32), not RFC 3339.
+    ({"seized_at": "0018-01-13T01:00:01.0Z"}, "seized_at"),
+    ({"seized_at": "1969-12-31T23:59:59Z"}, "seized_at"),
     ({"handling_code": "H3"}, "h3_conditions"),
     ({"handling_code": "H7"}, "handling_code"),
     ({"information_assessment": 9}, "information_assessment"),
@@ -74,6 +77,12 @@ def test_create_rejects_bad_input_with_field_messages(officer_client, overrides,
     assert response.status_code == 400
     assert field in response.json()
     assert Case.objects.count() == before
+
+
+def test_the_earliest_accepted_seizure_time_is_written_as_rfc3339(officer_client):
+    response = officer_client.post("/api/v1/cases/", case_body(seized_at="1970-01-01T00:00:00Z"), format="json")
+    assert response.status_code == 201
+    assert response.json()["seized_at"] == "1970-01-01T01:00:00+01:00"
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"a string"', b"null"])
