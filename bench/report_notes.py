@@ -95,11 +95,13 @@ NOTICED = """## Noticed, left alone
   8 KB full-page image the insert usually carries costs no measurable time. What remains is what
   any synchronous, durable write pays. `synchronous_commit = off` would remove the flush but could
   lose a record whose data was already shown, so the bench keeps PostgreSQL's defaults.
-- **Tried, not landed: the record in the same round trip as the first parts query** (a one-shot
-  `execute_wrapper` prepending `SELECT audit_record_once(…);` to the case detail's first prefetch,
-  which psycopg2 sends as one message). Paired in process it saved 0.16 ms (0.82 against 0.66 ms
-  on a 12.6 ms request), but it rewrites ORM SQL on the audit path; psycopg 3's pipeline mode is
-  the clean form of it.
+- **The API detail sends the record in the same round trip as its first part query**
+  (`audit_record_once_per_session_with_next_query`: a one-shot `execute_wrapper` prepends
+  `SELECT audit_record_once(…);` to the next query, and psycopg2 sends both as one message and
+  returns the query's rows). Paired in process it saves 0.14 ms (0.79 against 0.93 ms on a
+  12.5 ms request). A failing record fails that query, so the parts are never read without it;
+  psycopg 3's pipeline mode would be the library's own form of this. The browser detail still
+  writes its record on its own, after its consultation gate.
 - **The grouping check visits only its own session's records** (migration 0006: the session comes
   before the time in the case index). Before, a case consulted through other tokens in the last hour
   (every wrk round here uses a fresh token) made the check read each of those records from the table.
