@@ -79,13 +79,15 @@ def audit_record_once_per_session_with_next_query(*, within: datetime.timedelta,
 
 
 class _RideAlong:
-    """An execute wrapper that prepends one statement to the next single query, once."""
+    """An execute wrapper that prepends one statement to the next single query with parameters,
+    once. A query without parameters is left alone: its SQL was not written for interpolation
+    (a literal % in it would break once parameters are passed)."""
 
     def __init__(self, sql: str, params: list):
         self.pending = (sql, params)
 
     def __call__(self, execute, sql, params, many, context):
-        if self.pending is None or many:
+        if self.pending is None or many or not params:
             return execute(sql, params, many, context)
         first_sql, first_params = self.pending
         self.pending = None

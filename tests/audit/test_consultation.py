@@ -297,6 +297,27 @@ def test_a_block_without_a_query_still_writes_its_record(cast, matrix_case):
 
 
 @pytest.mark.postgres
+def test_the_record_waits_for_a_query_with_parameters(cast, matrix_case):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere the record is written on its own, before the block")
+    case, officer = matrix_case("owned"), cast["rtm.officer"]
+
+    def block():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT '100%'")  # no parameters: written without interpolation in mind
+            literal = cursor.fetchone()[0]
+        return literal, list(case.seizures.all())
+
+    sent, (literal, _) = record_with_next_query(officer, case, block, session_ref="session-percent")
+    assert literal == "100%"
+    riding = [sql for sql in sent if "audit_record_once(" in sql]
+    assert len(riding) == 1 and "cases_seizureitem" in riding[0]
+    assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-percent").count() == 1
+
+
+@pytest.mark.postgres
 def test_a_record_that_cannot_be_written_fails_the_query_it_travels_with(cast, matrix_case):
     from django.db import DataError, connection
 
