@@ -49,10 +49,7 @@ def audit_record_once_per_session(*, within: datetime.timedelta, **record) -> in
     a duplicate record is harmless, a missing one is not, so no lock is taken.
     """
     connection = transaction.get_connection()
-    params, since = _record_once_params(connection, within, record)
-    if connection.vendor == "postgresql":
-        return _record_once_by_function(connection, params, since)
-    return _record_once_by_statement(connection, params, since)
+    return _record_once(connection, *_record_once_params(connection, within, record))
 
 
 @contextlib.contextmanager
@@ -68,14 +65,14 @@ def audit_record_once_per_session_with_next_query(*, within: datetime.timedelta,
     connection = transaction.get_connection()
     params, since = _record_once_params(connection, within, record)
     if connection.vendor != "postgresql":
-        _record_once_by_statement(connection, params, since)
+        _record_once(connection, params, since)
         yield
         return
     ride = _RideAlong(_RECORD_ONCE_CALL, [*params.values(), since])
     with connection.execute_wrapper(ride):
         yield
     if ride.pending:  # the block ran no query
-        _record_once_by_function(connection, params, since)
+        _record_once(connection, params, since)
 
 
 class _RideAlong:
@@ -101,6 +98,12 @@ def _record_once_params(connection, within: datetime.timedelta, record: dict) ->
         raise TypeError(f"not fields of an audit record: {', '.join(sorted(unknown))}")
     params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in _RECORD_FIELDS}
     return params, _AT_FIELD.get_db_prep_save(values["at"] - within, connection)
+
+
+def _record_once(connection, params: dict, since) -> int | None:
+    if connection.vendor == "postgresql":
+        return _record_once_by_function(connection, params, since)
+    return _record_once_by_statement(connection, params, since)
 
 
 def _record_once_by_function(connection, params: dict, since) -> int | None:

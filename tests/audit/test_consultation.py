@@ -268,6 +268,12 @@ def record_with_next_query(officer, case, block, *, session_ref: str, handling_c
     return [entry["sql"] for entry in captured.captured_queries if "SAVEPOINT" not in entry["sql"]], result
 
 
+def assert_rode_with_the_seizure_query(sent: list[str]) -> None:
+    """The record left in one statement with the seizure query: one round trip for both."""
+    riding = [sql for sql in sent if "audit_record_once(" in sql]
+    assert len(riding) == 1 and "cases_seizureitem" in riding[0]
+
+
 @pytest.mark.postgres
 def test_the_record_travels_with_the_next_query_and_that_query_still_answers(cast, matrix_case):
     from django.db import connection
@@ -279,8 +285,7 @@ def test_the_record_travels_with_the_next_query_and_that_query_still_answers(cas
     expected = sorted(case.seizures.values_list("id", flat=True))
     sent, seizures = record_with_next_query(officer, case, lambda: sorted(case.seizures.values_list("id", flat=True)),
                                             session_ref="session-ride")
-    riding = [sql for sql in sent if "audit_record_once(" in sql]
-    assert len(riding) == 1 and "cases_seizureitem" in riding[0]  # one round trip for both
+    assert_rode_with_the_seizure_query(sent)
     assert seizures == expected
     record = AuditEvent.objects.get(case_id=case.pk, session_ref="session-ride")
     assert (record.action, record.actor_username, record.content_hash) == (
@@ -312,8 +317,7 @@ def test_the_record_waits_for_a_query_with_parameters(cast, matrix_case):
 
     sent, (literal, _) = record_with_next_query(officer, case, block, session_ref="session-percent")
     assert literal == "100%"
-    riding = [sql for sql in sent if "audit_record_once(" in sql]
-    assert len(riding) == 1 and "cases_seizureitem" in riding[0]
+    assert_rode_with_the_seizure_query(sent)
     assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-percent").count() == 1
 
 
