@@ -8,7 +8,9 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,6 +167,17 @@ def test_first_view_of_another_agencys_case_asks_why_and_records_it(client, cast
                                      justification="Joint analysis").count() == 1
     page = client.get(reverse("cases:detail", args=[case.pk]))
     assert case.legal_basis in page.content.decode()
+
+
+def test_the_gate_reads_none_of_the_case_parts(client, cast, matrix_case):
+    case = matrix_case("shared_contribute")
+    client.force_login(cast["liaison.officer"])
+    with CaptureQueriesContext(connection) as captured:
+        gate = client.get(reverse("cases:tab", args=[case.pk, "parties"]))
+    assert "Why do you open this case?" in gate.content.decode()
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "cases_party" not in read and "cases_seizureitem" not in read and "cases_note" not in read
+    assert not AuditEvent.objects.filter(case_id=case.pk, actor_username="liaison.officer").exists()
 
 
 def test_h3_conditions_are_acknowledged_before_the_first_view(client, cast):

@@ -4,6 +4,8 @@ Before anything of a case is shown, the consultation is recorded (Art. 25 LED). 
 may have to come first: acknowledging the H3 conditions, and the reason for opening another
 agency's case where the reader's agency asks for one. Both are asked on one gate page.
 """
+import contextlib
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +24,7 @@ from ..forms import GateForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm,
 from ..selectors import case_for_audit, case_get
 from ..selectors_parts import case_notes
 from ..services import case_acknowledge_conditions, case_consult
-from ..services.consultation import conditions_acknowledged, justification_required
+from ..services.consultation import case_consulting, conditions_acknowledged, justification_required
 from ..services.workflow import allowed_transitions
 from .common import TAB_NAMES, TABS, TABS_TARGET, domain_errors, htmx_target, tab_url
 
@@ -49,19 +51,46 @@ def _gate(request, case, tab: str, form: GateForm | None = None, status: int = 2
     return render(request, "cases/detail/gate.html", {"case": case, "tab": tab, "form": form}, status=status)
 
 
+class GateFirst(Exception):
+    """Something must come before the first view of `case`: the gate page, with `form`."""
+
+    def __init__(self, case, form: GateForm):
+        super().__init__()
+        self.case, self.form = case, form
+
+
+def _gate_form(request, case, *, needs_ack: bool) -> GateForm:
+    needs_reason = not needs_ack or justification_required(request.user, case)
+    return GateForm(needs_ack=needs_ack, needs_reason=needs_reason)
+
+
+@contextlib.contextmanager
+def consulting_behind_gate(request, case, tab: str):
+    """Around loading what the tab shows: record the consultation (with the first part query,
+    case_consulting), or raise GateFirst before anything is read when the gate must come first."""
+    needs_ack = not conditions_acknowledged(request.user, case)
+    with contextlib.ExitStack() as consulting:
+        if not needs_ack:
+            try:
+                consulting.enter_context(case_consulting(actor=request.user, case=case, what=consulted_as(tab)))
+            except ActionForbidden as refused:
+                if refused.code != "justification_required":
+                    raise
+            else:
+                yield
+                return
+        raise GateFirst(case, _gate_form(request, case, needs_ack=needs_ack))
+
+
 def consultation_gate(request, case, tab: str):
     """The gate page when something must come before the first view, else None (and the
-    consultation is recorded)."""
-    needs_ack = not conditions_acknowledged(request.user, case)
-    if not needs_ack:
-        try:
-            case_consult(actor=request.user, case=case, what=consulted_as(tab))
+    consultation is recorded). For a case whose parts are already loaded; the case page itself
+    uses consulting_behind_gate."""
+    try:
+        with consulting_behind_gate(request, case, tab):
             return None
-        except ActionForbidden as refused:
-            if refused.code != "justification_required":
-                raise
-    needs_reason = not needs_ack or justification_required(request.user, case)
-    return _gate(request, case, tab, GateForm(needs_ack=needs_ack, needs_reason=needs_reason))
+    except GateFirst as gate:
+        return _gate(request, gate.case, tab, gate.form)
 
 
 def _tab_counts(case) -> dict[str, int]:
@@ -104,9 +133,10 @@ def _activity_context(request, case) -> dict:
     return {"events": rows[:ACTIVITY_PAGE], "older": rows[ACTIVITY_PAGE - 1].id if len(rows) > ACTIVITY_PAGE else None}
 
 
-def show_case(request, case, tab: str, form=None):
-    """Render one tab of a visible case, after the consultation gate."""
-    gate = consultation_gate(request, case, tab)
+def show_case(request, case, tab: str, form=None, *, consulted: bool = False):
+    """Render one tab of a visible case, after the consultation gate (passed already where
+    `consulted`)."""
+    gate = None if consulted else consultation_gate(request, case, tab)
     if gate:
         return gate
     writable = case.access in WRITERS and case.status != Status.ARCHIVED
@@ -142,7 +172,12 @@ def show_case(request, case, tab: str, form=None):
 def case_detail_view(request, case_id, tab: str = "overview"):
     if tab not in TAB_NAMES:
         raise Http404()
-    return show_case(request, case_get(user=request.user, case_id=case_id), tab)
+    try:
+        case = case_get(user=request.user, case_id=case_id,
+                        while_loading_parts=lambda visible: consulting_behind_gate(request, visible, tab))
+    except GateFirst as gate:
+        return _gate(request, gate.case, tab, gate.form)
+    return show_case(request, case, tab, consulted=True)
 
 
 @login_required

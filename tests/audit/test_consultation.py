@@ -292,6 +292,22 @@ def test_the_record_travels_with_the_next_query_and_that_query_still_answers(cas
         "case_view", "rtm.officer", content_hash(record))
 
 
+@pytest.mark.postgres
+def test_the_case_pages_record_travels_with_the_seizure_query(client, cast, matrix_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere the record is written on its own, before the parts are read")
+    case = matrix_case("owned")
+    client.force_login(cast["rtm.officer"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert_rode_with_the_seizure_query([query["sql"] for query in captured.captured_queries])
+    assert views_of(case, "rtm.officer") == 1
+
+
 def test_a_block_without_a_query_still_writes_its_record(cast, matrix_case):
     case, officer = matrix_case("owned"), cast["rtm.officer"]
     record_with_next_query(officer, case, lambda: None, session_ref="session-quiet")
