@@ -1,5 +1,6 @@
 """The audit endpoints read what the services wrote: auditors see their agency's trail,
 and a case's trail is for its owning agency's auditors and managers."""
+import pytest
 from rest_framework.test import APIClient
 
 from cases.services import note_add
@@ -56,3 +57,18 @@ def test_request_id_and_address_are_recorded(cast, matrix_case):
     assert response["X-Request-ID"] == "req-1234567890"
     event = client_for(cast["rtm.auditor"]).get("/api/v1/audit/", {"case": str(case.pk)}).json()["results"][0]
     assert event["request_id"] == "req-1234567890"
+
+
+@pytest.mark.parametrize("bounds", [
+    {"since": "0001-01-01T00:00:00+05:00"},
+    {"since": "0001-01-01T00:00:00"},  # read in Amsterdam's time of the day: before year 1 in UTC
+    {"until": "9999-12-31T23:00:00-05:00"},
+    {"since": "0001-01-01T00:00:00+05:00", "until": "9999-12-31T23:59:59-14:00"},
+])
+def test_times_beyond_utcs_range_bound_nothing_more(cast, matrix_case, bounds):
+    case = matrix_case("owned")
+    auditor = client_for(cast["rtm.auditor"])
+    everything = auditor.get("/api/v1/audit/", {"case": str(case.pk)}).json()["results"]
+    response = auditor.get("/api/v1/audit/", {"case": str(case.pk), **bounds})
+    assert response.status_code == 200
+    assert response.json()["results"] == everything and everything

@@ -152,6 +152,14 @@ def test_full_text_search_covers_party_names(officer_client, cast, matrix_case):
     assert [row["id"] for row in results] == [str(case.pk)]
 
 
+def test_seizure_bounds_beyond_utcs_range_bound_nothing_more(officer_client):
+    everything = officer_client.get("/api/v1/cases/?page_size=200").json()["results"]
+    response = officer_client.get("/api/v1/cases/", {"seized_after": "0001-01-01T00:00:00+05:00",
+                                                     "seized_before": "9999-12-31T23:00:00-05:00", "page_size": 200})
+    assert response.status_code == 200
+    assert response.json()["results"] == everything and everything
+
+
 def test_filters_combine(officer_client):
     response = officer_client.get("/api/v1/cases/", {"status": "open", "port": "nlrtm",
                                                      "seized_after": "2020-01-01T00:00:00Z"})
