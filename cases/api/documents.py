@@ -102,8 +102,8 @@ class DocumentUploadSerializer(StrictInputSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The case's documents",
-                       responses={200: DocumentSerializer(many=True), 404: ERRORS[404]}),
+    list=extend_schema(summary="The case's documents", parameters=[JUSTIFICATION_HEADER],
+                       responses={200: DocumentSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
     create=extend_schema(
         summary="Attach a document to the case",
         request={"multipart/form-data": DocumentUploadSerializer},

@@ -104,12 +104,21 @@ class OldestFirst(NewestFirstCursorPagination):
 
 
 class CasePartViewSet(mixins.ListModelMixin, CaseScopedViewSet):
-    """GET lists a part of the case, POST adds one through its service."""
+    """GET lists a part of the case, POST adds one through its service.
+
+    A listing shows the case's content, so it is a consultation like the case detail: the same
+    justification rule (X-Justification) and the same record, grouped per session and hour."""
 
     model = None
     input_serializer_class = None
     service = None
     pagination_class = OldestFirst
+    consulted_as = "case"
+
+    def list(self, request, *args, **kwargs):
+        services.case_consult(actor=request.user, case=self.case, what=self.consulted_as,
+                              justification=request.headers.get("X-Justification", ""))
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
@@ -132,7 +141,8 @@ def part_viewset(model, output, input_serializer, service, label: str):
          "service": staticmethod(service)},
     )
     return extend_schema_view(
-        list=extend_schema(summary=f"The case's {label}", responses={200: output(many=True), 404: ERRORS[404]}),
+        list=extend_schema(summary=f"The case's {label}", parameters=[JUSTIFICATION_HEADER],
+                           responses={200: output(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
         create=extend_schema(summary=f"Add to the case's {label}", request=input_serializer,
                              responses={201: output, **ERRORS}),
     )(viewset)
@@ -145,11 +155,9 @@ IdentifierViewSet = part_viewset(Identifier, s.IdentifierSerializer, s.Identifie
 class PartyViewSet(part_viewset(Party, s.PartySerializer, s.PartyInputSerializer, services.party_add, "parties")):
     """Parties are personal data: listing them is a consultation of its own."""
 
-    @extend_schema(parameters=[JUSTIFICATION_HEADER])
-    def list(self, request, *args, **kwargs):
-        services.case_consult(actor=request.user, case=self.case, what="parties",
-                              justification=request.headers.get("X-Justification", ""))
-        return super().list(request, *args, **kwargs)
+    consulted_as = "parties"
+
+
 RouteLegViewSet = part_viewset(RouteLeg, s.RouteLegSerializer, s.RouteLegInputSerializer, services.route_leg_add,
                                "route")
 NoteViewSet = part_viewset(Note, s.NoteSerializer, s.NoteInputSerializer, services.note_add, "notes")

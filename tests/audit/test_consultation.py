@@ -66,6 +66,20 @@ def test_own_agency_cases_need_no_reason_and_policy_can_waive_it(cast, matrix_ca
     case_consult(actor=cast["anr.officer"], case=matrix_case("shared_view"))
 
 
+@pytest.mark.parametrize("part", ["seizures", "identifiers", "parties", "route", "notes", "documents"])
+def test_listing_a_part_of_another_agencys_case_is_a_consultation_that_needs_a_reason(cast, matrix_case, part):
+    case, url = matrix_case("shared_view"), f"/api/v1/cases/{matrix_case('shared_view').pk}/{part}/"
+    consultations = AuditEvent.objects.filter(case_id=case.pk, actor_username="anr.officer", operation="consultation")
+    refused = api(cast["anr.officer"]).get(url)
+    assert (refused.status_code, refused.json()["code"]) == (403, "justification_required")
+    assert "results" not in refused.json() and not consultations.exists()
+    assert api(cast["anr.officer"], HTTP_X_JUSTIFICATION="Same vessel as BEANR-2026-000007").get(url).status_code == 200
+    record = consultations.get()
+    assert (record.action, record.justification) == (
+        "parties_view" if part == "parties" else "case_view", "Same vessel as BEANR-2026-000007")
+    assert api(cast["anr.officer"]).get(url).status_code == 200  # later looks need none
+
+
 def test_h3_conditions_are_acknowledged_once_and_audited(cast):
     case = case_create(actor=cast["rtm.officer"], title="H3 case", port="NLRTM", handling_code="H3",
                        h3_conditions="Do not contact the consignee.", legal_basis="Art. 46 UCC",
