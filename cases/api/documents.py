@@ -18,12 +18,12 @@ from rest_framework.exceptions import APIException, UnsupportedMediaType
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from coordination.api.serializers import StrictInputSerializer
 
 from .. import services
 from ..documents import DocumentTooLarge, UnsupportedDocumentType, download_filename, response_content_type
 from ..choices import DocumentKind
 from ..models import Document
+from .serializers import WriteSerializer
 from .views import ERRORS, JUSTIFICATION_HEADER, CasePartViewSet
 
 # Room for the multipart boundaries and the title and kind fields around the file itself.
@@ -92,7 +92,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class DocumentUploadSerializer(StrictInputSerializer):
+class DocumentUploadSerializer(WriteSerializer):
     """The multipart upload: the file and what it is."""
 
     file = serializers.FileField(help_text="PDF, PNG, JPEG, TIFF, UTF-8 text or CSV, DOCX, XLSX, ODT or ODS; "
@@ -142,6 +142,7 @@ class DocumentViewSet(CasePartViewSet):
             uploaded_file=data.validated_data["file"],
             title=data.validated_data["title"],
             kind=data.validated_data["kind"],
+            justification=data.validated_data.get("justification", ""),
         )
         return Response(self.get_serializer(document).data, status=status.HTTP_201_CREATED)
 

@@ -100,7 +100,15 @@ class CaseDetailSerializer(CaseListSerializer):
         return ShareSerializer(case.visible_shares, many=True).data
 
 
-class CaseCreateSerializer(StrictInputSerializer):
+class WriteSerializer(StrictInputSerializer):
+    """Every write may say why (API.md: the body field `justification`); it goes into the
+    write's audit record."""
+
+    justification = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                          help_text="Why; recorded with the write in the audit trail.")
+
+
+class CaseCreateSerializer(WriteSerializer):
     title = serializers.CharField(max_length=200)
     port = serializers.CharField(max_length=20, help_text="UN/LOCODE, e.g. NLRTM")
     seized_at = serializers.DateTimeField()
@@ -118,7 +126,6 @@ class CaseCreateSerializer(StrictInputSerializer):
 
 class CaseUpdateSerializer(CaseCreateSerializer):
     version = serializers.IntegerField(min_value=1)
-    justification = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,13 +141,13 @@ class CaseCreatedSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "version", "status"]
 
 
-class TransitionSerializer(StrictInputSerializer):
+class TransitionSerializer(WriteSerializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     agency = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
-class SeizureInputSerializer(StrictInputSerializer):
+class SeizureInputSerializer(WriteSerializer):
     drug = serializers.ChoiceField(choices=DrugCategory.choices)
     form = serializers.ChoiceField(choices=DrugForm.choices, required=False, allow_blank=True)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
@@ -154,13 +161,13 @@ class SeizureInputSerializer(StrictInputSerializer):
     transport_mode = serializers.ChoiceField(choices=TransportMode.choices, required=False, allow_blank=True)
 
 
-class IdentifierInputSerializer(StrictInputSerializer):
+class IdentifierInputSerializer(WriteSerializer):
     kind = serializers.ChoiceField(choices=IdentifierKind.choices)
     value = serializers.CharField(max_length=100)
     override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class PartyInputSerializer(StrictInputSerializer):
+class PartyInputSerializer(WriteSerializer):
     kind = serializers.ChoiceField(choices=PartyKind.choices)
     role = serializers.ChoiceField(choices=PartyRole.choices)
     name = serializers.CharField(max_length=200)
@@ -169,13 +176,13 @@ class PartyInputSerializer(StrictInputSerializer):
     registration = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class RouteLegInputSerializer(StrictInputSerializer):
+class RouteLegInputSerializer(WriteSerializer):
     locode = serializers.CharField(max_length=10)
     role = serializers.ChoiceField(choices=RouteRole.choices)
     date = serializers.DateField(required=False, allow_null=True)
 
 
-class NoteInputSerializer(StrictInputSerializer):
+class NoteInputSerializer(WriteSerializer):
     text = serializers.CharField(max_length=20000)
     source_reliability = serializers.ChoiceField(choices=SourceReliability.choices, required=False, allow_blank=True)
     information_assessment = serializers.ChoiceField(
@@ -183,7 +190,10 @@ class NoteInputSerializer(StrictInputSerializer):
     )
 
 
-class ShareInputSerializer(StrictInputSerializer):
+class ShareInputSerializer(WriteSerializer):
     agency = serializers.CharField(max_length=32)
     level = serializers.ChoiceField(choices=ShareLevel.choices)
-    justification = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ShareRevokeSerializer(WriteSerializer):
+    """DELETE's optional body: only the reason."""

@@ -95,6 +95,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             to=data.validated_data["to"],
             reason=data.validated_data.get("reason", ""),
             agency_code=data.validated_data.get("agency") or None,
+            justification=data.validated_data.get("justification", ""),
         )
         return self._detail(case_id)
 
@@ -168,7 +169,8 @@ NoteViewSet = part_viewset(Note, s.NoteSerializer, s.NoteInputSerializer, servic
                        responses={200: s.ShareSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
     create=extend_schema(summary="Share the case with an agency", request=s.ShareInputSerializer,
                          responses={201: s.ShareSerializer, **ERRORS}),
-    destroy=extend_schema(summary="Revoke a share", responses={204: None, 403: ERRORS[403], 404: ERRORS[404]}),
+    destroy=extend_schema(summary="Revoke a share", request=s.ShareRevokeSerializer,
+                          responses={204: None, 403: ERRORS[403], 404: ERRORS[404]}),
 )
 class ShareViewSet(CaseScopedViewSet):
     serializer_class = s.ShareSerializer
@@ -196,7 +198,10 @@ class ShareViewSet(CaseScopedViewSet):
         return Response(s.ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, case_id=None, share_id=None):
-        services.case_unshare(actor=request.user, case_id=self.case.pk, share_id=share_id)
+        data = s.ShareRevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_unshare(actor=request.user, case_id=self.case.pk, share_id=share_id,
+                              justification=data.validated_data.get("justification", ""))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -101,6 +101,7 @@ def case_create(
     information_assessment: int | None = None,
     restricted: bool = False,
     review_due: datetime.date | None = None,
+    justification: str = "",
 ) -> Case:
     membership = active_membership(actor)
     if membership is None or membership.role not in CASE_CREATOR_ROLES:
@@ -135,6 +136,7 @@ def case_create(
         object_id=case.pk,
         case_id=case.pk,
         handling_code=case.handling_code,
+        justification=justification.strip(),
     )
     case_created.send(sender=Case, actor=actor, case=case)
     return case

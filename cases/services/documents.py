@@ -16,7 +16,7 @@ from .parts import save_case_part
 
 
 @transaction.atomic
-def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str) -> Document:
+def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str, justification: str = "") -> Document:
     """Store `uploaded_file` privately under the case.
 
     Raises DocumentTooLarge or UnsupportedDocumentType (cases.documents) before anything is
@@ -48,7 +48,8 @@ def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str) -> 
     try:
         # No title or filename in the audit record: auditors see who did what, not case content.
         changes = {"sha256": sha256, "size": document.size, "content_type": content_type, "kind": kind}
-        return save_case_part(actor=actor, case=case, part=document, part_type="document", changes=changes)
+        return save_case_part(actor=actor, case=case, part=document, part_type="document", changes=changes,
+                              justification=justification)
     except BaseException:
         document.file.delete(save=False)  # no orphan file when the row or its audit record fails
         raise

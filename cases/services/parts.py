@@ -19,7 +19,8 @@ from ..validators import normalise_identifier, normalise_locode
 from .guard import case_for_write
 
 
-def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes: dict | None = None) -> CasePart:
+def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes: dict | None = None,
+                   justification: str = "") -> CasePart:
     part.case = case
     part.created_by = actor
     part.full_clean()
@@ -33,6 +34,7 @@ def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes
         case_id=case.pk,
         handling_code=case.handling_code,
         changes=changes,
+        justification=justification.strip(),
     )
     case_part_added.send(sender=Case, actor=actor, case=case, part=part, part_type=part_type)
     return part
@@ -53,6 +55,7 @@ def seizure_add(
     concealment: str = "",
     detection: str = "",
     transport_mode: str = "",
+    justification: str = "",
 ) -> SeizureItem:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     try:
@@ -77,11 +80,12 @@ def seizure_add(
         detection=detection,
         transport_mode=transport_mode,
     )
-    return save_case_part(actor=actor, case=case, part=item, part_type="seizure")
+    return save_case_part(actor=actor, case=case, part=item, part_type="seizure", justification=justification)
 
 
 @transaction.atomic
-def identifier_add(*, actor, case_id, kind: str, value: str, override_reason: str = "") -> Identifier:
+def identifier_add(*, actor, case_id, kind: str, value: str, override_reason: str = "",
+                   justification: str = "") -> Identifier:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     try:
         normalised = normalise_identifier(kind, value, override_reason)
@@ -97,7 +101,8 @@ def identifier_add(*, actor, case_id, kind: str, value: str, override_reason: st
         override_reason=override_reason.strip() if normalised.check_digit_overridden else "",
     )
     changes = {"check_digit_override": override_reason.strip()} if normalised.check_digit_overridden else None
-    return save_case_part(actor=actor, case=case, part=identifier, part_type="identifier", changes=changes)
+    return save_case_part(actor=actor, case=case, part=identifier, part_type="identifier", changes=changes,
+                          justification=justification)
 
 
 @transaction.atomic
@@ -111,6 +116,7 @@ def party_add(
     date_of_birth: datetime.date | None = None,
     country: str = "",
     registration: str = "",
+    justification: str = "",
 ) -> Party:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     party = Party(
@@ -123,13 +129,14 @@ def party_add(
     )
     if party.kind == "company" and date_of_birth:
         raise ValidationError({"date_of_birth": [_("A company has no date of birth.")]})
-    save_case_part(actor=actor, case=case, part=party, part_type="party")
+    save_case_part(actor=actor, case=case, part=party, part_type="party", justification=justification)
     refresh_search_document(case.pk)
     return party
 
 
 @transaction.atomic
-def route_leg_add(*, actor, case_id, locode: str, role: str, date: datetime.date | None = None) -> RouteLeg:
+def route_leg_add(*, actor, case_id, locode: str, role: str, date: datetime.date | None = None,
+                  justification: str = "") -> RouteLeg:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     try:
         locode = normalise_locode(locode)
@@ -138,13 +145,14 @@ def route_leg_add(*, actor, case_id, locode: str, role: str, date: datetime.date
     # The case row is locked, so the next sequence number cannot race.
     last = RouteLeg.objects.filter(case=case).aggregate(last=Max("sequence"))["last"] or 0
     leg = RouteLeg(locode=locode, role=role, date=date, sequence=last + 1)
-    return save_case_part(actor=actor, case=case, part=leg, part_type="route_leg")
+    return save_case_part(actor=actor, case=case, part=leg, part_type="route_leg", justification=justification)
 
 
 @transaction.atomic
 def note_add(
-    *, actor, case_id, text: str, source_reliability: str = "", information_assessment: int | None = None
+    *, actor, case_id, text: str, source_reliability: str = "", information_assessment: int | None = None,
+    justification: str = "",
 ) -> Note:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     note = Note(text=text, source_reliability=source_reliability, information_assessment=information_assessment)
-    return save_case_part(actor=actor, case=case, part=note, part_type="note")
+    return save_case_part(actor=actor, case=case, part=note, part_type="note", justification=justification)

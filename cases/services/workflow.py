@@ -67,7 +67,10 @@ def _refer(*, actor, case: Case, agency_code: str | None, reason: str) -> None:
 
 
 @transaction.atomic
-def case_transition(*, actor, case_id, to: str, reason: str = "", agency_code: str | None = None) -> Case:
+def case_transition(*, actor, case_id, to: str, reason: str = "", agency_code: str | None = None,
+                    justification: str = "") -> Case:
+    """Move the case to `to`. `reason` is the step's stated reason (shown to the other side);
+    the audit record keeps `justification` where one is given, the reason otherwise."""
     case = case_for_write(actor=actor, case_id=case_id, action=Action.TRANSITION)
     if to not in Status.values:
         raise ValidationError({"to": [_("“%(to)s” is not a case status.") % {"to": to}]})
@@ -87,6 +90,7 @@ def case_transition(*, actor, case_id, to: str, reason: str = "", agency_code: s
     case.status = to
     case.version += 1
     case.save(update_fields=["status", "referred_to", "version", "updated_at"])
+    why = justification.strip() or reason
     audit_record(
         actor=actor,
         operation=Operation.ALTERATION,
@@ -95,9 +99,15 @@ def case_transition(*, actor, case_id, to: str, reason: str = "", agency_code: s
         object_id=case.pk,
         case_id=case.pk,
         handling_code=case.handling_code,
-        justification=reason,
+        justification=why,
         recipient=case.referred_to.code if to == Status.REFERRED else "",
         changes={"status": {"before": start, "after": to}},
     )
+    if to == Status.REFERRED:
+        # Handing the case file to the prosecution is a disclosure of its own, whether or not that
+        # agency held a share already: it shows in the prosecution agency's trail as well.
+        audit_record(actor=actor, operation=Operation.DISCLOSURE, action="case_referral", object_type="case",
+                     object_id=case.pk, case_id=case.pk, handling_code=case.handling_code, justification=why,
+                     recipient=case.referred_to.code)
     case_transitioned.send(sender=Case, actor=actor, case=case, from_status=start, to_status=to, reason=reason)
     return case

@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "case_create": _("Opened the case"),
     "case_update": _("Changed the case"),
     "case_transition": _("Moved the case"),
+    "case_referral": _("Referred the case to prosecution"),
     "case_share": _("Shared the case"),
     "case_unshare": _("Revoked a share"),
     "case_grant_user": _("Granted a named user"),
