@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.context import DeniedAttempt, note_denied_attempt
 from audit.models import AuditEvent, Operation
 from audit.services import audit_record
 
@@ -36,6 +37,18 @@ def api_token_for_key(key: str) -> ApiToken | None:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .first()
     )
+
+
+def note_token_refused(*, key: str, reason: str) -> None:
+    """A token the API refused, for the audit trail (written after the request, which answers
+    401). A known but expired token, or one whose user is inactive, is the holder's: their
+    agency's auditors see it. Only the key's prefix is kept, as the token list shows it."""
+    known = ApiToken.objects.select_related("user").filter(key_hash=api_token_key_hash(key)).first() if key else None
+    if known is not None:
+        reason = "expired" if known.expires_at and known.expires_at <= timezone.now() else "inactive_user"
+    note_denied_attempt(DeniedAttempt(actor=known.user if known else None, object_type="api_token",
+                                      object_id=str(known.pk) if known else "", action="token_refused",
+                                      changes={"reason": reason, "prefix": key[:PREFIX_LENGTH]}))
 
 
 def api_token_mark_used(token: ApiToken) -> None:

@@ -15,6 +15,8 @@ class DeniedAttempt:
     object_id: str
     case_id: object = None
     handling_code: str = ""
+    action: str = "not_visible"  # or forbidden (a 403 on a visible case), token_refused
+    changes: dict | None = None
 
 
 @dataclass(frozen=True)

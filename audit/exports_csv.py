@@ -32,10 +32,20 @@ def audit_export_start(*, actor, filters: dict, justification: str) -> None:
                  object_id=agency, justification=justification, changes={"filters": filters})
 
 
+# A cell a spreadsheet would read as a formula (CSV injection): a justification or user name
+# is typed by users, and the file is opened by auditors.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value`, with a leading apostrophe where a spreadsheet would run it as a formula (OWASP)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def csv_rows(events):
     """The header and one line per record, streamed in chunks (constant memory)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(COLUMNS)
     for event in events.order_by("id").iterator(chunk_size=2000):
-        yield writer.writerow([getattr(event, column) if column != "at" else event.at.isoformat()
+        yield writer.writerow([spreadsheet_safe(getattr(event, column)) if column != "at" else event.at.isoformat()
                                for column in COLUMNS])

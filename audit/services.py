@@ -177,9 +177,10 @@ def audit_access_denied(attempt: DeniedAttempt) -> AuditEvent:
     return audit_record(
         actor=attempt.actor,
         operation=Operation.ACCESS_DENIED,
-        action="not_visible",
+        action=attempt.action,
         object_type=attempt.object_type,
         object_id=attempt.object_id,
         case_id=attempt.case_id,
         handling_code=attempt.handling_code,
+        changes=attempt.changes,
     )

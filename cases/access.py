@@ -209,6 +209,16 @@ def not_visible(user, case_id) -> NotVisible:
     return NotVisible()
 
 
+def note_refused_action(user, case_id, code: str) -> None:
+    """A 403 on a case the caller can see (a role, grant or missing justification refused the
+    act): noted for the audit trail like a 404 on an existing case."""
+    existing = Case.objects.filter(pk=case_id).values("pk", "handling_code").first() if _is_uuid(case_id) else None
+    if existing:
+        note_denied_attempt(DeniedAttempt(actor=user, object_type="case", object_id=str(existing["pk"]),
+                                          case_id=existing["pk"], handling_code=existing["handling_code"],
+                                          action="forbidden", changes={"code": code}))
+
+
 def _is_uuid(value) -> bool:
     try:
         uuid.UUID(str(value))

@@ -4,6 +4,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from coordination.errors import ActionForbidden
@@ -30,33 +33,70 @@ class AuditTrailViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.events()
 
 
-@extend_schema_view(list=extend_schema(summary="Audit events of the auditor's own agency"))
+class CsvRenderer(BaseRenderer):
+    """Lets `Accept: text/csv` and `?format=csv` choose the CSV export on the list. The CSV
+    itself streams past renderers; only error bodies would come here, and they are sent as JSON."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise AssertionError("the CSV export streams; errors are rendered as JSON")
+
+
+def csv_export(request, events) -> StreamingHttpResponse:
+    """The auditor's records, filtered like the list, as CSV: the justification checked and
+    the export recorded before the first row leaves."""
+    query = request.query_params.copy()
+    query.pop(api_settings.URL_FORMAT_OVERRIDE, None)
+    filtered = AuditEventFilter(query, queryset=events)
+    if not filtered.is_valid():
+        raise ValidationError(filtered.errors)
+    audit_export_start(actor=request.user, filters=dict(query.items()),
+                       justification=request.headers.get("X-Justification", ""))
+    response = StreamingHttpResponse(csv_rows(filtered.qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response
+
+
+def auditor_events(user):
+    events = agency_events(user=user)
+    if events is None:
+        raise ActionForbidden("The audit trail is for auditors.", code="auditors_only")
+    return events
+
+
+EXPORT_SCHEMA = dict(
+    parameters=[OpenApiParameter("X-Justification", str, OpenApiParameter.HEADER, required=False,
+                                 description="Why you export; required by agency policy.")],
+    responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one line per record")},
+)
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Audit events of the auditor's own agency (JSON; CSV with Accept: text/csv or ?format=csv)"))
 class AuditEventViewSet(AuditTrailViewSet):
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
+
     def events(self):
-        events = agency_events(user=self.request.user)
-        if events is None:
-            raise ActionForbidden("The audit trail is for auditors.", code="auditors_only")
-        return events
+        return auditor_events(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == CsvRenderer.format:
+            return csv_export(request, self.get_queryset())
+        return super().list(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        chosen = getattr(request, "accepted_renderer", None)
+        if chosen is not None and chosen.format == CsvRenderer.format and isinstance(response, Response):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class AuditExportView(APIView):
     """GET /api/v1/audit/export/: the same records as the list, filtered alike, as CSV."""
 
-    @extend_schema(
-        summary="Export the auditor's trail as CSV (justification required by policy)",
-        parameters=[OpenApiParameter("X-Justification", str, OpenApiParameter.HEADER, required=False,
-                                     description="Why you export; required by agency policy.")],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one line per record")},
-    )
+    @extend_schema(summary="Export the auditor's trail as CSV (justification required by policy)", **EXPORT_SCHEMA)
     def get(self, request):
-        events = agency_events(user=request.user)
-        if events is None:
-            raise ActionForbidden("The audit trail is for auditors.", code="auditors_only")
-        filtered = AuditEventFilter(request.query_params, queryset=events)
-        if not filtered.is_valid():
-            raise ValidationError(filtered.errors)
-        audit_export_start(actor=request.user, filters=dict(request.query_params.items()),
-                           justification=request.headers.get("X-Justification", ""))
-        response = StreamingHttpResponse(csv_rows(filtered.qs), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-        return response
+        return csv_export(request, auditor_events(request.user))

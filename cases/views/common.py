@@ -11,6 +11,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from coordination.errors import ActionForbidden, NotVisible
 
+from ..access import note_refused_action
+
 # (slug, label); the overview lives at /cases/<id>/, every other tab at /cases/<id>/<slug>/.
 TABS = [
     ("overview", _("Overview")),
@@ -50,6 +52,8 @@ def domain_errors(view):
         except NotVisible:
             raise Http404() from None
         except ActionForbidden as refused:
+            if "case_id" in kwargs:  # reads the case: before the transaction is marked for rollback
+                note_refused_action(request.user, kwargs["case_id"], refused.code)
             transaction.set_rollback(True)
             if request.htmx:
                 messages.error(request, refused.detail)

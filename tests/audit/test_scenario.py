@@ -55,6 +55,7 @@ def test_a_case_life_leaves_exactly_the_expected_records(cast):
         ("collection", "case_create", "rtm.officer", "", ""),
         ("collection", "document_add", "rtm.officer", "", ""),
         ("disclosure", "case_share", "rtm.officer", "Liaison analysis of the route", "EU-LIA"),
+        ("access_denied", "forbidden", "liaison.officer", "", ""),  # the first look, without a reason
         ("consultation", "case_view", "liaison.officer", "Route analysis for EMPACT", ""),
         ("consultation", "document_download", "liaison.officer", "", ""),
         ("consultation", "audit_export", "rtm.auditor", "Quarterly LED review", ""),
