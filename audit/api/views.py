@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -45,6 +46,17 @@ class CsvRenderer(BaseRenderer):
         raise AssertionError("the CSV export streams; errors are rendered as JSON")
 
 
+class FormatIsAField(DefaultContentNegotiation):
+    """An unknown `?format=` is bad input (400 naming the field), not DRF's 404."""
+
+    def filter_renderers(self, renderers, format):
+        chosen = [renderer for renderer in renderers if renderer.format == format]
+        if not chosen:
+            formats = ", ".join(renderer.format for renderer in renderers)
+            raise ValidationError({api_settings.URL_FORMAT_OVERRIDE: [f"Use one of: {formats}."]})
+        return chosen
+
+
 def csv_export(request, events) -> StreamingHttpResponse:
     """The auditor's records, filtered like the list, as CSV: the justification checked and
     the export recorded before the first row leaves."""
@@ -78,6 +90,7 @@ EXPORT_SCHEMA = dict(
     summary="Audit events of the auditor's own agency (JSON; CSV with Accept: text/csv or ?format=csv)"))
 class AuditEventViewSet(AuditTrailViewSet):
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
+    content_negotiation_class = FormatIsAField
 
     def events(self):
         return auditor_events(self.request.user)

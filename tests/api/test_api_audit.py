@@ -101,6 +101,8 @@ def test_the_list_answers_csv_when_asked_and_records_the_export(cast, matrix_cas
     assert (record.justification, record.changes["filters"]) == ("Supervisor request 2026-115",
                                                                  {"operation": "disclosure"})
     assert auditor.get("/api/v1/audit/")["Content-Type"] == "application/json"  # JSON stays the default
+    unknown = auditor.get("/api/v1/audit/", {"format": "xlsx"})
+    assert unknown.status_code == 400 and "format" in unknown.json()
 
 
 def test_a_cell_a_spreadsheet_would_run_is_defused(cast, matrix_case):
