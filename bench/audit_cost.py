@@ -1,8 +1,14 @@
 """The audit write's cost on the case detail: GET /api/v1/cases/{id}/ with its consultation
 record against the same detail without the audit step (bench/views.py).
 
-Two measurements, both with every audited request a first consultation (so each writes):
-- under gunicorn + wrk, interleaved rounds: throughput and latency (bench.measure_http);
+Three measurements, all with every audited request a first consultation (so each writes):
+- under gunicorn + wrk, separate rounds of each endpoint, interleaved: throughput and latency
+  (bench.measure_http). Between rounds the machine drifts (the audit-free rounds of one run
+  went from 152 to 138 req/s), so these two figures swing by a few points from run to run;
+- under gunicorn + wrk, interleaved requests: on every connection an audited request and an
+  audit-free one of the same case, back to back (bench/wrk/interleaved.lua). Both share every
+  moment of the run. Throughput follows from the mean latencies (a closed loop: requests per
+  second per connection = 1 / mean latency), and the median latencies compare directly;
 - in process, paired: each case is requested once with and once without the audit step, in
   alternating order, and the median of the per-case differences is taken. Pairing on the same
   case removes what differs between cases and what drifts on a busy machine, so it is the
@@ -61,6 +67,29 @@ def paired_server_times(officer, pool: list[str], samples: int = PAIRED_SAMPLES)
     }
 
 
+def interleaved_cost(base: str, with_audit, without, *, rounds: int, seconds: int, connections: int) -> dict:
+    """The audited and the audit-free detail alternated on every connection (bench.load.wrk_interleaved),
+    `rounds` wrk runs, each with a fresh token for the audited side."""
+    from .load import wrk_interleaved
+
+    runs = [wrk_interleaved(base, with_audit, without, seconds=seconds, connections=connections) for _ in range(rounds)]
+    pairs = [pair for run in runs for pair in run]
+    audited, plain = [pair[1] for pair in pairs], [pair[2] for pair in pairs]
+
+    def throughput_cost(of: list) -> float:
+        return round(1 - statistics.fmean(pair[2] for pair in of) / statistics.fmean(pair[1] for pair in of), 3)
+
+    return {
+        "rounds": rounds, "seconds": seconds, "connections": connections, "pairs": len(pairs),
+        "with_audit_ms": {"median": round(statistics.median(audited), 3), "mean": round(statistics.fmean(audited), 3)},
+        "without_audit_ms": {"median": round(statistics.median(plain), 3), "mean": round(statistics.fmean(plain), 3)},
+        "paired_difference_ms": round(statistics.median(a - b for _, a, b in pairs), 3),
+        "throughput_cost": throughput_cost(pairs),
+        "median_latency_cost": round(statistics.median(audited) / statistics.median(plain) - 1, 3),
+        "throughput_cost_per_round": [throughput_cost(run) for run in runs],
+    }
+
+
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6)
@@ -85,6 +114,9 @@ def main() -> None:
     checkpoint()
     with gunicorn({}) as base:
         http = measure(base, targets, rounds=args.rounds, seconds=args.seconds, connections=args.connections)
+        checkpoint()
+        interleaved = interleaved_cost(base, targets["api_case_detail"], targets["api_case_detail_without_audit"],
+                                       rounds=args.rounds, seconds=args.seconds, connections=args.connections)
     # The paired run reads the pool from its far end: those cases were not consulted above.
     checkpoint()
     paired = paired_server_times(officer, pool[::-1])
@@ -95,6 +127,7 @@ def main() -> None:
         "p50_ms": {name: value["p50_ms"] for name, value in http.items()},
         "throughput_cost": round(1 - with_audit["rps"] / without["rps"], 3),
         "rounds_rps": {name: [run["rps"] for run in value["rounds"]] for name, value in http.items()},
+        "interleaved": interleaved,
         "paired": paired,
     }
     print(json.dumps(summary, indent=2))

@@ -16,6 +16,7 @@ from typing import Callable
 
 BENCH_DIR = Path(__file__).resolve().parent
 WRK_SCRIPT = BENCH_DIR / "wrk" / "report.lua"
+WRK_INTERLEAVED_SCRIPT = BENCH_DIR / "wrk" / "interleaved.lua"
 WORKERS = 2
 
 
@@ -100,3 +101,36 @@ def measure(base: str, endpoints: dict[str, Endpoint], *, rounds: int, seconds: 
         for name, endpoint in endpoints.items():
             runs[name].append(wrk(base, endpoint, seconds=seconds, connections=connections))
     return {name: _median_of_rounds(values) for name, values in runs.items()}
+
+
+def _paths_file(directory: str, name: str, paths: list[str]) -> str:
+    file = Path(directory) / name
+    file.write_text("\n".join(paths) + "\n")
+    return str(file)
+
+
+def wrk_interleaved(base: str, a: Endpoint, b: Endpoint, *, seconds: int, connections: int) -> list[tuple[str, float]]:
+    """A and B alternated on every connection (bench/wrk/interleaved.lua), the same case back to
+    back: per answered pair, the order sent and the two latencies in ms, (order, a_ms, b_ms)."""
+    env = {**os.environ, "BENCH_THREADS": str(connections)}
+    with tempfile.TemporaryDirectory() as directory:
+        for kind, endpoint in (("A", a), ("B", b)):
+            env[f"BENCH_{kind}_AUTHORIZATION"] = endpoint.credentials()["BENCH_AUTHORIZATION"]
+            env[f"BENCH_{kind}_PATHS_FILE"] = _paths_file(directory, kind, endpoint.paths)
+        output = subprocess.run(
+            ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "-s", str(WRK_INTERLEAVED_SCRIPT), base],
+            env=env, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    if raw["failures"] or raw["socket_errors"]:
+        raise RuntimeError(f"interleaved run: {raw['failures']} answers not 200, {raw['socket_errors']} socket errors")
+    pairs = []
+    for thread in raw["threads"]:
+        kinds, latencies = thread["kinds"], thread["latencies_us"]
+        for index in range(0, len(kinds) - 1, 2):
+            order = kinds[index:index + 2]
+            if order not in ("AB", "BA"):
+                raise RuntimeError(f"interleaved run: answers out of step ({order})")
+            first, second = latencies[index] / 1000, latencies[index + 1] / 1000
+            pairs.append((order, first, second) if order == "AB" else (order, second, first))
+    return pairs

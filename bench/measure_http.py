@@ -2,7 +2,7 @@
 bench-only bare list and audit-free detail, under gunicorn and wrk (bench.load)."""
 from django.conf import settings
 
-from .audit_cost import AUDIT_ENDPOINTS, paired_server_times
+from .audit_cost import AUDIT_ENDPOINTS, interleaved_cost, paired_server_times
 from .database import checkpoint
 from .hooks import HookContext, run_hooks
 from .load import WORKERS, Endpoint, gunicorn, measure
@@ -47,6 +47,9 @@ def http_phase(population, *, size: int, rounds: int, seconds: int, connections:
         # phase after a checkpoint of what the phase before wrote.
         checkpoint()
         result["endpoints"].update(measure(base, audit, rounds=2 * rounds, seconds=seconds, connections=connections))
+        checkpoint()
+        result["audit_interleaved"] = interleaved_cost(base, audit["api_case_detail"], audit["api_case_detail_without_audit"],
+                                                       rounds=2 * rounds, seconds=seconds, connections=connections)
         result["saturated"] = measure(base, {name: targets[name] for name in ("api_cases", "bare")}, rounds=1,
                                       seconds=seconds, connections=4 * connections)
         result["load_after"] = load()

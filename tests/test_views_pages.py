@@ -224,6 +224,8 @@ def test_viewer_gets_no_forms_no_buttons_and_no_activity(client, cast, matrix_ca
     refused = client.get(reverse("cases:tab", args=[case.pk, "activity"]))
     assert refused.status_code == 403
     assert "audit trail is for its owning agency" in refused.content.decode()
+    denied = AuditEvent.objects.get(case_id=case.pk, actor_username="rtm.analyst", operation="access_denied")
+    assert (denied.action, denied.changes) == ("forbidden", {"code": "forbidden"})
 
 
 def test_owner_reads_the_activity_trail(client, cast, matrix_case):
