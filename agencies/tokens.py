@@ -8,11 +8,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.context import DeniedAttempt, note_denied_attempt
+from audit.context import DeniedAttempt, current_request_context, note_denied_attempt
 from audit.models import AuditEvent, Operation
 from audit.services import audit_record
 
@@ -22,6 +23,7 @@ KEY_BYTES = 32
 PREFIX_LENGTH = 8
 # A write per request would be costly; minute-level precision is enough to spot stale tokens.
 LAST_USED_PRECISION = datetime.timedelta(minutes=5)
+REFUSAL_RECORD_WINDOW = datetime.timedelta(minutes=1)
 AUDIT_OBJECT_ID_LENGTH = AuditEvent._meta.get_field("object_id").max_length
 
 
@@ -42,13 +44,22 @@ def api_token_for_key(key: str) -> ApiToken | None:
 def note_token_refused(*, key: str, reason: str) -> None:
     """A token the API refused, for the audit trail (written after the request, which answers
     401). A known but expired token, or one whose user is inactive, is the holder's: their
-    agency's auditors see it. Only the key's prefix is kept, as the token list shows it."""
+    agency's auditors see it, with the token's listed prefix. Of an unknown key nothing is kept
+    (it may be another system's secret sent here by mistake).
+
+    One record per token, or per address for unknown keys, per REFUSAL_RECORD_WINDOW: anyone can
+    send junk tokens, and DRF's throttles run only after authentication.
+    """
     known = ApiToken.objects.select_related("user").filter(key_hash=api_token_key_hash(key)).first() if key else None
     if known is not None:
         reason = "expired" if known.expires_at and known.expires_at <= timezone.now() else "inactive_user"
+    source = f"token:{known.pk}" if known else f"address:{current_request_context().ip_address}"
+    if not cache.add(f"audit:token-refused:{source}", 1, REFUSAL_RECORD_WINDOW.total_seconds()):
+        return
+    changes = {"reason": reason, "prefix": known.prefix} if known else {"reason": reason}
     note_denied_attempt(DeniedAttempt(actor=known.user if known else None, object_type="api_token",
                                       object_id=str(known.pk) if known else "", action="token_refused",
-                                      changes={"reason": reason, "prefix": key[:PREFIX_LENGTH]}))
+                                      changes=changes))
 
 
 def api_token_mark_used(token: ApiToken) -> None:

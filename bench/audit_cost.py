@@ -69,24 +69,38 @@ def paired_server_times(officer, pool: list[str], samples: int = PAIRED_SAMPLES)
 
 def interleaved_cost(base: str, with_audit, without, *, rounds: int, seconds: int, connections: int) -> dict:
     """The audited and the audit-free detail alternated on every connection (bench.load.wrk_interleaved),
-    `rounds` wrk runs, each with a fresh token for the audited side."""
-    from .load import wrk_interleaved
+    `rounds` wrk runs, each with a fresh token for the audited side.
 
+    Each cost is the mean of its value over the two orders (audited first, audit-free first), so
+    that whichever request of a pair finds the case warmed by the other weighs the same."""
+    from .load import WORKERS, wrk_interleaved
+
+    if connections > WORKERS:  # requests would queue for a worker, and the queue would dilute the cost
+        raise ValueError(f"interleaved runs need at most {WORKERS} connections, one per gunicorn worker")
     runs = [wrk_interleaved(base, with_audit, without, seconds=seconds, connections=connections) for _ in range(rounds)]
     pairs = [pair for run in runs for pair in run]
     audited, plain = [pair[1] for pair in pairs], [pair[2] for pair in pairs]
 
-    def throughput_cost(of: list) -> float:
-        return round(1 - statistics.fmean(pair[2] for pair in of) / statistics.fmean(pair[1] for pair in of), 3)
+    def per_order(cost, of: list) -> float:
+        by_order = [[pair for pair in of if pair[0] == order] for order in ("AB", "BA")]
+        return round(statistics.fmean(cost([a for _, a, _ in group], [b for _, _, b in group])
+                                      for group in by_order if group), 3)
+
+    def throughput(a: list, b: list) -> float:  # closed loop: requests per second = 1 / mean latency
+        return 1 - statistics.fmean(b) / statistics.fmean(a)
+
+    def median_latency(a: list, b: list) -> float:
+        return statistics.median(a) / statistics.median(b) - 1
 
     return {
         "rounds": rounds, "seconds": seconds, "connections": connections, "pairs": len(pairs),
+        "pairs_audited_first": sum(1 for pair in pairs if pair[0] == "AB"),
         "with_audit_ms": {"median": round(statistics.median(audited), 3), "mean": round(statistics.fmean(audited), 3)},
         "without_audit_ms": {"median": round(statistics.median(plain), 3), "mean": round(statistics.fmean(plain), 3)},
         "paired_difference_ms": round(statistics.median(a - b for _, a, b in pairs), 3),
-        "throughput_cost": throughput_cost(pairs),
-        "median_latency_cost": round(statistics.median(audited) / statistics.median(plain) - 1, 3),
-        "throughput_cost_per_round": [throughput_cost(run) for run in runs],
+        "throughput_cost": per_order(throughput, pairs),
+        "median_latency_cost": per_order(median_latency, pairs),
+        "throughput_cost_per_round": [per_order(throughput, run) for run in runs],
     }
 
 

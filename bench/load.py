@@ -118,7 +118,9 @@ def wrk_interleaved(base: str, a: Endpoint, b: Endpoint, *, seconds: int, connec
             env[f"BENCH_{kind}_AUTHORIZATION"] = endpoint.credentials()["BENCH_AUTHORIZATION"]
             env[f"BENCH_{kind}_PATHS_FILE"] = _paths_file(directory, kind, endpoint.paths)
         output = subprocess.run(
-            ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "-s", str(WRK_INTERLEAVED_SCRIPT), base],
+            # A long timeout: one slow answer must not count as a lost one and break the pairing.
+            ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s",
+             str(WRK_INTERLEAVED_SCRIPT), base],
             env=env, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     raw = json.loads(line.removeprefix("BENCH_JSON "))

@@ -1,4 +1,4 @@
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -34,6 +34,9 @@ class AuditTrailViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.events()
 
 
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
 class CsvRenderer(BaseRenderer):
     """Lets `Accept: text/csv` and `?format=csv` choose the CSV export on the list. The CSV
     itself streams past renderers; only error bodies would come here, and they are sent as JSON."""
@@ -47,14 +50,18 @@ class CsvRenderer(BaseRenderer):
 
 
 class FormatIsAField(DefaultContentNegotiation):
-    """An unknown `?format=` is bad input (400 naming the field), not DRF's 404."""
+    """An unknown `?format=` falls back to JSON here, instead of DRF's 404, and the list then
+    answers 400 naming the field, after authentication (an anonymous caller still gets 401)."""
 
     def filter_renderers(self, renderers, format):
-        chosen = [renderer for renderer in renderers if renderer.format == format]
-        if not chosen:
-            formats = ", ".join(renderer.format for renderer in renderers)
-            raise ValidationError({api_settings.URL_FORMAT_OVERRIDE: [f"Use one of: {formats}."]})
-        return chosen
+        return [renderer for renderer in renderers if renderer.format == format] or renderers[:1]
+
+
+def refuse_unknown_format(request, renderers) -> None:
+    asked = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+    formats = [renderer.format for renderer in renderers]
+    if asked is not None and asked not in formats:
+        raise ValidationError({api_settings.URL_FORMAT_OVERRIDE: [f"Use one of: {', '.join(formats)}."]})
 
 
 def csv_export(request, events) -> StreamingHttpResponse:
@@ -65,9 +72,12 @@ def csv_export(request, events) -> StreamingHttpResponse:
     filtered = AuditEventFilter(query, queryset=events)
     if not filtered.is_valid():
         raise ValidationError(filtered.errors)
-    audit_export_start(actor=request.user, filters=dict(query.items()),
-                       justification=request.headers.get("X-Justification", ""))
-    response = StreamingHttpResponse(csv_rows(filtered.qs), content_type="text/csv; charset=utf-8")
+    if request.method == "HEAD":  # headers only: no record leaves, so there is no export to record
+        response = HttpResponse(content_type=CSV_CONTENT_TYPE)
+    else:
+        audit_export_start(actor=request.user, filters=dict(query.items()),
+                           justification=request.headers.get("X-Justification", ""))
+        response = StreamingHttpResponse(csv_rows(filtered.qs), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
     return response
 
@@ -96,8 +106,10 @@ class AuditEventViewSet(AuditTrailViewSet):
         return auditor_events(self.request.user)
 
     def list(self, request, *args, **kwargs):
+        events = self.get_queryset()  # auditors only (403), before anything about the query
+        refuse_unknown_format(request, self.get_renderers())
         if request.accepted_renderer.format == CsvRenderer.format:
-            return csv_export(request, self.get_queryset())
+            return csv_export(request, events)
         return super().list(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):

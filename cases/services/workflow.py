@@ -52,7 +52,7 @@ def allowed_transitions(actor, case: Case, access: str | None = None) -> list[st
     return [to for (start, to), who in TRANSITIONS.items() if start == case.status and who & sides]
 
 
-def _refer(*, actor, case: Case, agency_code: str | None, reason: str) -> None:
+def _refer(*, actor, case: Case, agency_code: str | None, why: str) -> None:
     if not agency_code:
         raise ValidationError({"agency": [_("A referral names the prosecution agency.")]})
     agency = agency_by_code(agency_code)
@@ -63,7 +63,7 @@ def _refer(*, actor, case: Case, agency_code: str | None, reason: str) -> None:
     case.referred_to = agency
     existing = CaseShare.objects.filter(case=case, agency=agency).values_list("level", flat=True).first()
     if existing not in {ShareLevel.CONTRIBUTE, ShareLevel.MANAGE}:
-        share_with_agency(actor=actor, case=case, agency=agency, level=ShareLevel.CONTRIBUTE, justification=reason)
+        share_with_agency(actor=actor, case=case, agency=agency, level=ShareLevel.CONTRIBUTE, justification=why)
 
 
 @transaction.atomic
@@ -82,15 +82,14 @@ def case_transition(*, actor, case_id, to: str, reason: str = "", agency_code: s
         )
     if not who & actor_sides(actor, case):
         raise ActionForbidden(_("Your role or grant does not allow moving this case to %(to)s.") % {"to": to})
-    start = case.status
+    start, why = case.status, justification.strip() or reason
     if to == Status.REFERRED:
-        _refer(actor=actor, case=case, agency_code=agency_code, reason=reason)
+        _refer(actor=actor, case=case, agency_code=agency_code, why=why)
     elif start == Status.REFERRED and to == Status.OPEN:
         case.referred_to = None
     case.status = to
     case.version += 1
     case.save(update_fields=["status", "referred_to", "version", "updated_at"])
-    why = justification.strip() or reason
     audit_record(
         actor=actor,
         operation=Operation.ALTERATION,

@@ -52,6 +52,9 @@ EVENT_LABELS = {
     "document_add": _("Attached a document"),
     "document_download": _("Downloaded a document"),
     "not_visible": _("Was refused access"),
+    "forbidden": _("Was refused an action"),
+    "token_refused": _("Used a refused API token"),
+    "login_failed": _("Failed to log in"),
 }
 OPERATION_LABELS = dict(Operation.choices)
 TRANSITION_LABELS = {

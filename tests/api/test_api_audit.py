@@ -116,3 +116,15 @@ def test_a_cell_a_spreadsheet_would_run_is_defused(cast, matrix_case):
     justification = rows[0].index("justification")
     assert "'" + formula in [row[justification] for row in rows[1:]]
     assert formula not in [row[justification] for row in rows[1:]]
+
+
+def test_head_sends_only_headers_and_records_no_export_and_the_format_waits_for_the_caller(cast):
+    from audit.models import AuditEvent
+
+    exports = AuditEvent.objects.filter(action="audit_export")
+    before = exports.count()
+    head = client_for(cast["rtm.auditor"]).head("/api/v1/audit/", {"format": "csv"})
+    assert (head.status_code, head["Content-Type"], head.content) == (200, "text/csv; charset=utf-8", b"")
+    assert exports.count() == before
+    assert APIClient().get("/api/v1/audit/", {"format": "xlsx"}).status_code == 401
+    assert client_for(cast["rtm.officer"]).get("/api/v1/audit/", {"format": "xlsx"}).status_code == 403

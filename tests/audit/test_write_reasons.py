@@ -85,3 +85,13 @@ def test_a_referral_is_a_disclosure_even_to_an_agency_that_holds_the_case(cast, 
     # The prosecution side's trail: its own acts and every disclosure to it.
     prosecution_trail = AuditEvent.objects.filter(operation="disclosure", recipient="NL-OM-RTM", case_id=case.pk)
     assert list(prosecution_trail.values_list("action", flat=True).order_by("id")) == ["case_share", "case_referral"]
+
+
+def test_a_first_referral_shares_the_case_with_the_reason_given(cast, matrix_case):
+    owner, case = cast["rtm.officer"], matrix_case("owned")
+    case_transition(actor=owner, case_id=case.pk, to="open")
+    case_transition(actor=owner, case_id=case.pk, to="referred", agency_code="NL-OM-RTM", reason="File complete",
+                    justification=REASON)
+    disclosures = AuditEvent.objects.filter(case_id=case.pk, operation="disclosure", recipient="NL-OM-RTM")
+    assert [(event.action, event.justification) for event in disclosures.order_by("id")] == [
+        ("case_share", REASON), ("case_referral", REASON)]
