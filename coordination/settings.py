@@ -185,10 +185,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
-# The audit trail's after-work (audit/): sealing horizon (above any transaction's lifetime),
+# The audit trail's after-work (audit/): sealing horizon (audit/sealing.py: open transactions
+# hold sealing back on PostgreSQL, so a few seconds suffice),
 # the export sink ("file:/path/audit.jsonl" or "syslog:host:514" / "syslog:/dev/log"), and the
 # insider-signal thresholds.
-AUDIT_SEAL_HORIZON_SECONDS = int(os.environ.get("AUDIT_SEAL_HORIZON_SECONDS", "120"))
+AUDIT_SEAL_HORIZON_SECONDS = int(os.environ.get("AUDIT_SEAL_HORIZON_SECONDS", "5"))
 AUDIT_EXPORT_SINK = os.environ.get("AUDIT_EXPORT_SINK", "")
 AUDIT_ANOMALY_WINDOW_HOURS = int(os.environ.get("AUDIT_ANOMALY_WINDOW_HOURS", "1"))
 AUDIT_ANOMALY_FACTOR = float(os.environ.get("AUDIT_ANOMALY_FACTOR", "5"))
@@ -196,7 +197,7 @@ AUDIT_ANOMALY_MINIMUM = int(os.environ.get("AUDIT_ANOMALY_MINIMUM", "20"))
 AUDIT_NIGHT_MINIMUM = int(os.environ.get("AUDIT_NIGHT_MINIMUM", "10"))
 # Periodic after-work. Each app adds its own entries here; tasks are idempotent.
 CELERY_BEAT_SCHEDULE = {
-    "audit-seal": {"task": "audit.tasks.seal_audit_trail", "schedule": 60.0},
+    "audit-seal": {"task": "audit.tasks.seal_audit_trail", "schedule": 10.0},
     "audit-verify": {"task": "audit.tasks.verify_audit_trail", "schedule": 15 * 60.0},
     "audit-export": {"task": "audit.tasks.export_audit_trail", "schedule": 5 * 60.0},
     "audit-anomalies": {"task": "audit.tasks.detect_consultation_anomalies", "schedule": 60 * 60.0},

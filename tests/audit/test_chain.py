@@ -36,13 +36,69 @@ def unlocked_trail(db):
             cursor.execute("ALTER TABLE audit_auditseal DISABLE TRIGGER USER")
 
 
-def test_an_intact_sealed_trail_verifies(sealed_trail, capsys):
+@pytest.fixture
+def short_horizon(settings):
+    settings.AUDIT_SEAL_HORIZON_SECONDS = 0
+
+
+def fresh_records(actor, prefix: str, number: int = 3) -> list[AuditEvent]:
+    with transaction.atomic():
+        for index in range(number):
+            audit_record(actor=actor, operation="alteration", action="case_update", object_type="case",
+                         object_id=f"{prefix}-{index}")
+    return list(AuditEvent.objects.filter(object_id__startswith=f"{prefix}-").order_by("id"))
+
+
+def test_verify_audit_seals_fresh_records_first_so_a_later_deletion_is_named(cast, short_horizon, capsys):
+    records = fresh_records(cast["rtm.officer"], "fresh")
+    call_command("verify_audit")
+    assert "intact" in capsys.readouterr().out
+    assert AuditSeal.objects.filter(event_id=records[-1].id).exists()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+    AuditEvent.objects.filter(pk=records[1].pk).delete()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("verify_audit")
+    assert exit_.value.code == 1
+    assert f"audit record {records[1].pk}: deleted" in capsys.readouterr().err
+
+
+def test_verify_audit_waits_out_the_horizon_for_the_newest_record(cast, settings):
+    settings.AUDIT_SEAL_HORIZON_SECONDS = 1
+    records = fresh_records(cast["rtm.officer"], "waited", number=1)
+    call_command("verify_audit")
+    assert AuditSeal.objects.filter(event_id=records[0].id).exists()
+    call_command("verify_audit", "--no-seal")  # still intact, nothing more to seal
+
+
+@pytest.mark.postgres
+def test_an_open_writing_transaction_holds_sealing_back(cast):
+    import psycopg2
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no transaction can hold a smaller id open")
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:  # an open transaction holding a transaction id, as a writer does
+            cursor.execute("SELECT pg_current_xact_id()")
+        later = fresh_records(cast["rtm.officer"], "held", number=1)
+        seal_pending(horizon=NOW, batch=10**6)  # what came before that transaction may be sealed ...
+        assert not AuditSeal.objects.filter(event_id=later[0].id).exists()  # ... but not what came after
+        other.rollback()
+        seal_pending(horizon=NOW, batch=10**6)
+        assert AuditSeal.objects.filter(event_id=later[0].id).exists()
+    finally:
+        other.close()
+
+
+def test_an_intact_sealed_trail_verifies(sealed_trail, short_horizon, capsys):
     call_command("verify_audit")
     assert "intact" in capsys.readouterr().out
     assert AuditSeal.objects.filter(event_id=sealed_trail[-1].id).exists()
 
 
-def test_a_changed_record_is_named(sealed_trail, unlocked_trail, capsys):
+def test_a_changed_record_is_named(sealed_trail, unlocked_trail, short_horizon, capsys):
     target = sealed_trail[1]
     AuditEvent.objects.filter(pk=target.pk).update(justification="added afterwards")
     with pytest.raises(SystemExit) as exit_:
