@@ -36,7 +36,7 @@ def _oldest_open_writer_start() -> datetime.datetime | None:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # the activity view is cached per transaction
         cursor.execute(
             "SELECT min(xact_start) FROM pg_stat_activity WHERE backend_xid IS NOT NULL"
-            " AND pid <> pg_backend_pid() AND datname = current_database()")
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database()")
         return cursor.fetchone()[0]
 
 
