@@ -18,6 +18,13 @@ from cases.services.consultation import conditions_acknowledged
 from coordination.errors import ActionForbidden
 
 
+def postgres_only(reason: str) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(reason)
+
+
 def api(user, **headers) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
@@ -251,8 +258,7 @@ def test_the_record_function_takes_every_column_of_a_record(db):
     # a new version of the function would otherwise be left empty on every consultation.
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the function exists on PostgreSQL only")
+    postgres_only("the function exists on PostgreSQL only")
     with connection.cursor() as cursor:
         cursor.execute("SELECT proargnames FROM pg_proc WHERE proname = 'audit_record_once'")
         (names,) = cursor.fetchone()
@@ -266,8 +272,7 @@ def test_the_record_function_and_the_plain_statement_write_the_same_record(cast,
 
     from audit.services import _RECORD_FIELDS, _record_once_by_function, _record_once_by_statement, _record_values
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the function exists on PostgreSQL only")
+    postgres_only("the function exists on PostgreSQL only")
 
     def stored(record_id) -> dict:
         record = AuditEvent.objects.get(pk=record_id)
@@ -328,10 +333,8 @@ def assert_rode_with_the_seizure_query(sent: list[str]) -> None:
 
 @pytest.mark.postgres
 def test_the_record_travels_with_the_next_query_and_that_query_still_answers(cast, matrix_case):
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("elsewhere the record is written on its own, before the block")
+    postgres_only("elsewhere the record is written on its own, before the block")
     case, officer = matrix_case("owned"), cast["rtm.officer"]
     seizure_add(actor=officer, case_id=case.pk, drug="cocaine", quantity="12", unit="kg")
     expected = sorted(case.seizures.values_list("id", flat=True))
@@ -350,8 +353,7 @@ def test_the_case_pages_record_travels_with_the_seizure_query(client, cast, matr
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    if connection.vendor != "postgresql":
-        pytest.skip("elsewhere the record is written on its own, before the parts are read")
+    postgres_only("elsewhere the record is written on its own, before the parts are read")
     case = matrix_case("owned")
     client.force_login(cast["rtm.officer"])
     with CaptureQueriesContext(connection) as captured:
@@ -373,8 +375,7 @@ def test_a_block_without_a_query_still_writes_its_record(cast, matrix_case):
 def test_the_record_waits_for_a_query_with_parameters(cast, matrix_case):
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("elsewhere the record is written on its own, before the block")
+    postgres_only("elsewhere the record is written on its own, before the block")
     case, officer = matrix_case("owned"), cast["rtm.officer"]
 
     def block():
@@ -391,10 +392,9 @@ def test_the_record_waits_for_a_query_with_parameters(cast, matrix_case):
 
 @pytest.mark.postgres
 def test_a_record_that_cannot_be_written_fails_the_query_it_travels_with(cast, matrix_case):
-    from django.db import DataError, connection
+    from django.db import DataError
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite does not enforce the column's length")
+    postgres_only("SQLite does not enforce the column's length")
     case, officer = matrix_case("owned"), cast["rtm.officer"]
     with pytest.raises(DataError), transaction.atomic():  # a handling code longer than its column
         record_with_next_query(officer, case, lambda: list(case.seizures.all()), session_ref="session-broken",
