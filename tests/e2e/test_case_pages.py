@@ -79,3 +79,23 @@ def test_login_and_error_pages_pass_axe(page, cast):
     page.goto("/accounts/login/")
     assert_accessible(page, "login")
     screenshot(page, "login")
+
+
+def test_the_owners_activity_tab_shows_a_readers_reason_and_refusal(user_page, cases):
+    shared = cases["shared"].pk
+    liaison = user_page("liaison.officer")
+    liaison.goto(f"/cases/{shared}/seizures/")
+    liaison.get_by_label("Why do you open this case?").fill("Route analysis for EMPACT")
+    liaison.get_by_role("button", name="Open the case").click()
+    expect(liaison.locator(".case-tabs .nav-link.active")).to_contain_text("Seizures")
+    refused = liaison.goto(f"/cases/{shared}/activity/")
+    assert refused.status == 403
+
+    owner = user_page("rtm.officer")
+    owner.goto(f"/cases/{shared}/activity/")
+    rows = owner.locator("table.activity tbody tr")
+    by_liaison = rows.filter(has_text="liaison.officer")
+    expect(by_liaison.filter(has_text="Viewed the case")).to_contain_text("Route analysis for EMPACT")
+    expect(by_liaison.filter(has_text="Was refused an action")).to_have_count(1)
+    assert_accessible(owner, "activity with a refusal")
+    screenshot(owner, "case-activity-refusal")
