@@ -16,8 +16,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-seal", action="store_true",
                             help="Only verify: leave records written since the last seal out of the chain.")
+        parser.add_argument("--seal", action="store_true", help="Seal first: the default, kept for older scripts.")
 
-    def handle(self, *args, no_seal: bool, **options):
+    def handle(self, *args, no_seal: bool, seal: bool, **options):
         if not no_seal:
             self.stdout.write(f"Sealed {self._seal_everything_written_so_far()} records.")
         result = verify_trail()
