@@ -15,7 +15,13 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from .tokens import api_token_for_key, api_token_issue_denied, api_token_mark_used, note_token_refused
+from .tokens import (
+    api_token_for_key,
+    api_token_is_live,
+    api_token_issue_denied,
+    api_token_mark_used,
+    note_token_refused,
+)
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -28,12 +34,11 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not words or words[0].lower() != self.keyword.lower().encode():
             return None
         if len(words) != 2:
-            note_token_refused(key="", reason="malformed")
+            note_token_refused(token=None, reason="malformed")
             raise AuthenticationFailed(_("Invalid token header."))
-        key = words[1].decode("latin-1")
-        token = api_token_for_key(key)
-        if token is None:
-            note_token_refused(key=key, reason="invalid")
+        token = api_token_for_key(words[1].decode("latin-1"))
+        if token is None or not api_token_is_live(token):
+            note_token_refused(token=token, reason="invalid")
             raise AuthenticationFailed(_("Invalid or expired token."))
         api_token_mark_used(token)
         return token.user, token

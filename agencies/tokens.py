@@ -10,7 +10,6 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from audit.context import DeniedAttempt, current_request_context, note_denied_attempt
@@ -32,33 +31,32 @@ def api_token_key_hash(key: str) -> str:
 
 
 def api_token_for_key(key: str) -> ApiToken | None:
-    """The live token for `key`: unexpired and held by an active user; else None."""
-    return (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=api_token_key_hash(key), user__is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .first()
-    )
+    """The token whose key is `key`, live or not (api_token_is_live); None for an unknown key."""
+    return ApiToken.objects.select_related("user").filter(key_hash=api_token_key_hash(key)).first()
 
 
-def note_token_refused(*, key: str, reason: str) -> None:
-    """A token the API refused, for the audit trail (written after the request, which answers
-    401). A known but expired token, or one whose user is inactive, is the holder's: their
-    agency's auditors see it, with the token's listed prefix. Of an unknown key nothing is kept
-    (it may be another system's secret sent here by mistake).
+def api_token_is_live(token: ApiToken) -> bool:
+    """Unexpired and held by an active user."""
+    return token.user.is_active and (token.expires_at is None or token.expires_at > timezone.now())
+
+
+def note_token_refused(*, token: ApiToken | None, reason: str) -> None:
+    """A token the API refused (`token`: the row its key matched, if any), for the audit trail,
+    written after the request, which answers 401. A known but expired token, or one whose user
+    is inactive, is the holder's: their agency's auditors see it, with the token's listed prefix.
+    Of an unknown key nothing is kept (it may be another system's secret sent here by mistake).
 
     One record per token, or per address for unknown keys, per REFUSAL_RECORD_WINDOW: anyone can
     send junk tokens, and DRF's throttles run only after authentication.
     """
-    known = ApiToken.objects.select_related("user").filter(key_hash=api_token_key_hash(key)).first() if key else None
-    if known is not None:
-        reason = "expired" if known.expires_at and known.expires_at <= timezone.now() else "inactive_user"
-    source = f"token:{known.pk}" if known else f"address:{current_request_context().ip_address}"
+    if token is not None:
+        reason = "inactive_user" if not token.user.is_active else "expired"
+    source = f"token:{token.pk}" if token else f"address:{current_request_context().ip_address}"
     if not cache.add(f"audit:token-refused:{source}", 1, REFUSAL_RECORD_WINDOW.total_seconds()):
         return
-    changes = {"reason": reason, "prefix": known.prefix} if known else {"reason": reason}
-    note_denied_attempt(DeniedAttempt(actor=known.user if known else None, object_type="api_token",
-                                      object_id=str(known.pk) if known else "", action="token_refused",
+    changes = {"reason": reason, "prefix": token.prefix} if token else {"reason": reason}
+    note_denied_attempt(DeniedAttempt(actor=token.user if token else None, object_type="api_token",
+                                      object_id=str(token.pk) if token else "", action="token_refused",
                                       changes=changes))
 
 

@@ -199,24 +199,25 @@ def access_level(user, case: Case) -> str | None:
     return with_access_level(visible_cases(user).filter(pk=case.pk), user).values_list("access", flat=True).first()
 
 
-def not_visible(user, case_id) -> NotVisible:
-    """The 404 for `case_id`; when the case exists, the attempt is noted for the audit trail
-    (Art. 25 LED: refused attempts are logged), without telling the caller anything."""
+def _note_attempt_on_case(user, case_id, **what) -> None:
+    """Queue a denied attempt on `case_id` for the audit trail, when that case exists."""
     existing = Case.objects.filter(pk=case_id).values("pk", "handling_code").first() if _is_uuid(case_id) else None
     if existing:
         note_denied_attempt(DeniedAttempt(actor=user, object_type="case", object_id=str(existing["pk"]),
-                                          case_id=existing["pk"], handling_code=existing["handling_code"]))
+                                          case_id=existing["pk"], handling_code=existing["handling_code"], **what))
+
+
+def not_visible(user, case_id) -> NotVisible:
+    """The 404 for `case_id`; when the case exists, the attempt is noted for the audit trail
+    (Art. 25 LED: refused attempts are logged), without telling the caller anything."""
+    _note_attempt_on_case(user, case_id)
     return NotVisible()
 
 
 def note_refused_action(user, case_id, code: str) -> None:
     """A 403 on a case the caller can see (a role, grant or missing justification refused the
     act): noted for the audit trail like a 404 on an existing case."""
-    existing = Case.objects.filter(pk=case_id).values("pk", "handling_code").first() if _is_uuid(case_id) else None
-    if existing:
-        note_denied_attempt(DeniedAttempt(actor=user, object_type="case", object_id=str(existing["pk"]),
-                                          case_id=existing["pk"], handling_code=existing["handling_code"],
-                                          action="forbidden", changes={"code": code}))
+    _note_attempt_on_case(user, case_id, action="forbidden", changes={"code": code})
 
 
 def _is_uuid(value) -> bool:
