@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 
+from coordination.client_address import client_ip
+
 from .context import RequestContext, reset_request_context, set_request_context
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -29,7 +31,8 @@ class RequestContextMiddleware:
         request.request_id = request_id
         context = RequestContext(
             request_id=request_id,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            # The same address the token throttle and Axes count: forwarded only through our proxies.
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", "")[:400],
             session_ref=session_reference(request),
         )

@@ -130,6 +130,11 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.authentication.lockout_response"
+# One client address (coordination/client_address.py) for Axes, the token throttle and the
+# audit trail. X-Forwarded-For is trusted only through this many proxies in front of the
+# application; 0 (the default): the header is ignored and the address is REMOTE_ADDR.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "coordination.client_address.client_ip"
 OTP_TOTP_ISSUER = "Portcullis"
 # Personal API tokens expire after this many days; 0 means never.
 API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90"))
@@ -224,6 +229,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("API_TOKEN_THROTTLE_RATE", "10/minute")},
+    # DRF's own throttles then read X-Forwarded-For as client_ip does (never as the client wrote it).
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON everywhere; the document upload declares its own multipart parser.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -6,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from coordination.client_address import client_ip
+
 from ..authentication import ApiTokenAuthentication, user_for_token_issue
 from ..tokens import api_token_issue, api_token_revoke
 from .auth_serializers import ErrorDetailSerializer, IssuedTokenSerializer, TokenCredentialsSerializer
@@ -14,10 +16,18 @@ from .auth_serializers import ErrorDetailSerializer, IssuedTokenSerializer, Toke
 CREDENTIALS_REFUSED = "Unable to log in with the provided credentials."
 
 
+class ClientAddressThrottle(ScopedRateThrottle):
+    """Counts per client address as Axes and the audit trail see it: X-Forwarded-For only
+    through the configured proxies (NUM_PROXIES), never as the client wrote it."""
+
+    def get_ident(self, request):
+        return client_ip(request) or ""
+
+
 class ApiTokenView(APIView):
     # Only the token scheme: a browser session has no token to revoke, and needs none issued.
     authentication_classes = [ApiTokenAuthentication]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "auth_token"
 
     def get_permissions(self):
