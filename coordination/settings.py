@@ -313,6 +313,10 @@ NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("NOTIFICATIONS_WEBH
 NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS", "10"))
 # Webhook URLs must be https in production; plain http only for development and tests.
 NOTIFICATIONS_WEBHOOK_SCHEMES = ["https"] if PRODUCTION else ["https", "http"]
+# Webhooks go to public addresses only: loopback, private, link-local (cloud metadata), CGNAT,
+# multicast and reserved addresses are refused at registration and at each delivery, after
+# resolving the name. True allows them (tests, or agency systems on an internal network).
+NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

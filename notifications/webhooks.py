@@ -4,15 +4,21 @@ The signature is HMAC-SHA256 over "<timestamp>.<body>" with the endpoint's secre
 `X-Portcullis-Signature: sha256=<hex>` with `X-Portcullis-Timestamp` (Unix seconds), so a
 receiver can refuse forged and replayed calls. `X-Portcullis-Delivery` stays the same across
 attempts: a receiver that saw it already can ignore the repeat.
+
+Each call goes to public addresses only: the name is resolved and checked at every attempt,
+and the connection is made to the addresses checked (webhook_addresses.py). A refused address
+ends the delivery as failed, with the reason in its attempt log.
 """
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +29,7 @@ from audit.services import audit_record
 
 from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from .recipients import agency_may_hear
+from .webhook_addresses import AddressRefused, Target, resolve
 
 SIGNATURE_HEADER = "X-Portcullis-Signature"
 TIMESTAMP_HEADER = "X-Portcullis-Timestamp"
@@ -62,36 +69,66 @@ def payload(delivery: WebhookDelivery) -> bytes:
     }, separators=(",", ":")).encode()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect is an answer (not delivered), never a new target
-
-
 @dataclass(frozen=True)
 class CallResult:
     status_code: int | None
     error: str
     duration_ms: int
+    refused: bool = False  # the address is not one webhooks may reach: final, not retried
 
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+def _connect_to(targets: list[Target]):
+    """socket.create_connection's stand-in: the same attempts in turn, but to the addresses
+    vetted before, whatever the name would resolve to now."""
+    def create_connection(_address, timeout, source_address=None):
+        last_error = None
+        for target in targets:
+            sock = socket.socket(target.family, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(target.sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last_error = exc
+        raise last_error
+
+    return create_connection
+
+
 def _post(url: str, body: bytes, headers: dict) -> CallResult:
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    """One POST to `url`, connected to the addresses its name resolves to now, each checked
+    (webhook_addresses.py). The Host header and, for https, the SNI and the certificate check
+    stay with the name. A redirect is an answer (not delivered), never a new target."""
     started = time.monotonic()
-    code, error = None, ""
+    code, error, refused = None, "", False
     try:
-        with urllib.request.build_opener(_NoRedirects).open(
-                request, timeout=settings.NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS) as response:
+        parts = urlsplit(url)
+        secure = parts.scheme == "https"
+        port = parts.port or (443 if secure else 80)
+        targets = resolve(parts.hostname or "", port)
+        timeout = settings.NOTIFICATIONS_WEBHOOK_TIMEOUT_SECONDS
+        connection = (http.client.HTTPSConnection(parts.hostname, port, timeout=timeout,
+                                                  context=ssl.create_default_context())
+                      if secure else http.client.HTTPConnection(parts.hostname, port, timeout=timeout))
+        connection._create_connection = _connect_to(targets)  # the pin: no second resolution
+        try:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection.request("POST", target, body=body, headers=headers)
+            response = connection.getresponse()
             code = response.status
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-        exc.close()
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        error = str(getattr(exc, "reason", exc))[:300]
-    return CallResult(code, error, int((time.monotonic() - started) * 1000))
+            response.read(64 * 1024)  # the answer is not used; a little is read so the receiver can finish
+        finally:
+            connection.close()
+    except AddressRefused as exc:
+        error, refused = f"Refused: {exc}", True
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        error = str(exc) or exc.__class__.__name__
+    return CallResult(code, error[:300], int((time.monotonic() - started) * 1000), refused)
 
 
 @dataclass(frozen=True)
@@ -132,7 +169,7 @@ def attempt_delivery(delivery_id) -> Outcome:
         if result.ok:
             delivery.status, delivery.delivered_at = DeliveryStatus.SENT, timezone.now()
             _record_disclosure(delivery)
-        elif delivery.attempts >= settings.NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS:
+        elif result.refused or delivery.attempts >= settings.NOTIFICATIONS_WEBHOOK_MAX_ATTEMPTS:
             delivery.status = DeliveryStatus.FAILED
         delivery.save(update_fields=["status", "attempts", "delivered_at"])
         return Outcome(delivery.status != DeliveryStatus.PENDING, delivery.attempts)

@@ -12,6 +12,7 @@ from audit.services import audit_record
 from ..kinds import Kind
 from ..models import WebhookEndpoint
 from ..selectors import admin_agency, agency_webhook_endpoint
+from ..webhook_addresses import url_refusal
 from ..webhooks import new_secret
 
 
@@ -22,6 +23,9 @@ def _clean_url(url: str) -> str:
     except ValidationError:
         raise ValidationError({"url": [_("Give a full URL starting with %(schemes)s.")
                                        % {"schemes": " or ".join(f"{scheme}://" for scheme in schemes)}]}) from None
+    refusal = url_refusal(url)  # loopback, private, link-local, metadata...; checked again at each delivery
+    if refusal:
+        raise ValidationError({"url": [refusal]})
     return url
 
 

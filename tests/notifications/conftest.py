@@ -49,6 +49,16 @@ def forget_queue(redis_url: str, queue: str) -> None:
             client.zrem("unacked_index", tag)
 
 
+@pytest.fixture(autouse=True)
+def webhooks_may_reach_local_receivers(settings, monkeypatch):
+    """The receivers of these stories listen on 127.0.0.1, which production refuses
+    (notifications/webhook_addresses.py): allowed here, and in the worker processes the
+    reliability stories start (they inherit the environment). The stories of the refusal
+    itself set the setting back to False."""
+    settings.NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = True
+    monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", "true")
+
+
 @pytest.fixture
 def run_tasks_here():
     """Celery tasks run in this process when enqueued, as in the embedded mode."""
