@@ -14,6 +14,7 @@ class DeniedAttempt:
     object_type: str
     object_id: str
     case_id: object = None
+    case_agency: str = ""
     handling_code: str = ""
     action: str = "not_visible"  # or forbidden (a 403 on a visible case), token_refused
     changes: dict | None = None

@@ -25,12 +25,17 @@ def _canonical(value):
 
 
 def content_hash(event) -> str:
-    return hash_of_content({name: getattr(event, name) for name in CONTENT_FIELDS})
+    return hash_of_content({name: getattr(event, name) for name in (*CONTENT_FIELDS, *LATER_FIELDS)})
+
+
+# Fields added later count only where set, so records written before them keep their hash.
+LATER_FIELDS = ("case_agency",)
 
 
 def hash_of_content(values) -> str:
     """The hash of a record given as a mapping of its fields (as written, before it is saved)."""
     content = {name: _canonical(values[name]) for name in CONTENT_FIELDS}
+    content.update({name: values[name] for name in LATER_FIELDS if values.get(name)})
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -42,6 +42,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     case_id = models.UUIDField(null=True, blank=True)
+    # The agency owning that case at the time: the record belongs in its auditors' trail too,
+    # whoever acted (a foreign consultation, a refused attempt).
+    case_agency = models.CharField(max_length=32, blank=True)
     handling_code = models.CharField(max_length=2, blank=True)
     justification = models.TextField(blank=True)
     recipient = models.CharField(max_length=150, blank=True)
@@ -57,6 +60,7 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["actor_agency", "at"]),
+            models.Index(fields=["case_agency", "at"], condition=~models.Q(case_agency=""), name="audit_case_agency_at"),
             # A case's trail, and the consultation grouping's check, which names the session
             # before the time so that other sessions' records of the case are never visited.
             models.Index(fields=["case_id", "actor", "action", "session_ref", "at"], name="audit_case_actor_session"),

@@ -4,7 +4,6 @@ once per session and period (consultations) audit_record_once_per_session.
 Art. 25 LED: every act is logged in the same transaction as the act, so nothing that is
 done goes unlogged and nothing unlogged is done.
 """
-import contextlib
 import datetime
 import functools
 from typing import Any
@@ -25,13 +24,15 @@ def audit_record(
     object_type: str,
     object_id: Any,
     case_id=None,
+    case_agency: str = "",
     handling_code: str = "",
     justification: str = "",
     recipient: str = "",
     changes: dict | None = None,
 ) -> AuditEvent:
     event = AuditEvent(**_record_values(actor=actor, operation=operation, action=action, object_type=object_type,
-                                        object_id=object_id, case_id=case_id, handling_code=handling_code,
+                                        object_id=object_id, case_id=case_id, case_agency=case_agency,
+                                        handling_code=handling_code,
                                         justification=justification, recipient=recipient, changes=changes))
     event.save(force_insert=True)
     return event
@@ -42,77 +43,17 @@ def audit_record_once_per_session(*, within: datetime.timedelta, **record) -> in
     case, through the same session or token, within `within`. The new record's id, or None when
     an earlier record stands for it.
 
-    One statement and no model instance: this runs on every case detail, so the check and the
-    write cost one round trip and little Python. On PostgreSQL the statement is the function
-    audit_record_once (migration 0005), whose plan the server keeps; elsewhere it is sent as
-    INSERT ... SELECT ... WHERE NOT EXISTS. Two simultaneous first views may both be recorded;
-    a duplicate record is harmless, a missing one is not, so no lock is taken.
+    One INSERT ... SELECT ... WHERE NOT EXISTS on every database: the check and the write are one
+    round trip. Two simultaneous first views may both be recorded; a duplicate record is
+    harmless, a missing one is not, so no lock is taken.
     """
     connection = transaction.get_connection()
-    return _record_once(connection, *_record_once_params(connection, within, record))
-
-
-@contextlib.contextmanager
-def audit_record_once_per_session_with_next_query(*, within: datetime.timedelta, **record):
-    """audit_record_once_per_session, sent in the same round trip as the first query the block
-    runs, or alone when the block ends without one.
-
-    For a read that loads what it records (the case detail's parts): psycopg2 sends
-    `SELECT audit_record_once(...); <query>` as one message and returns the query's rows, which
-    saves the record its own round trip. A failing record fails that query, so the block never
-    loads its data without the record. Elsewhere than on PostgreSQL the record is written first.
-    """
-    connection = transaction.get_connection()
-    params, since = _record_once_params(connection, within, record)
-    if connection.vendor != "postgresql":
-        _record_once(connection, params, since)
-        yield
-        return
-    ride = _RideAlong(_RECORD_ONCE_CALL, [*params.values(), since])
-    with connection.execute_wrapper(ride):
-        yield
-    if ride.pending:  # the block ran no query
-        _record_once(connection, params, since)
-
-
-class _RideAlong:
-    """An execute wrapper that prepends one statement to the next single query with parameters,
-    once. A query without parameters is left alone: its SQL was not written for interpolation
-    (a literal % in it would break once parameters are passed)."""
-
-    def __init__(self, sql: str, params: list):
-        self.pending = (sql, params)
-
-    def __call__(self, execute, sql, params, many, context):
-        if self.pending is None or many or not params:
-            return execute(sql, params, many, context)
-        first_sql, first_params = self.pending
-        self.pending = None
-        return execute(f"{first_sql}; {sql}", [*first_params, *(params or ())], many, context)
-
-
-def _record_once_params(connection, within: datetime.timedelta, record: dict) -> tuple[dict, Any]:
     values = _record_values(**record)
-    unknown = values.keys() - _RECORD_ATTNAMES
+    unknown = values.keys() - {field.attname for field in _RECORD_FIELDS}
     if unknown:  # audit_record's signature refuses these; the statement would drop them silently
         raise TypeError(f"not fields of an audit record: {', '.join(sorted(unknown))}")
     params = {field.attname: field.get_db_prep_save(values[field.attname], connection) for field in _RECORD_FIELDS}
-    return params, _AT_FIELD.get_db_prep_save(values["at"] - within, connection)
-
-
-def _record_once(connection, params: dict, since) -> int | None:
-    if connection.vendor == "postgresql":
-        return _record_once_by_function(connection, params, since)
-    return _record_once_by_statement(connection, params, since)
-
-
-def _record_once_by_function(connection, params: dict, since) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_RECORD_ONCE_CALL, [*params.values(), since])
-        return cursor.fetchone()[0]
-
-
-def _record_once_by_statement(connection, params: dict, since) -> int | None:
+    since = _AT_FIELD.get_db_prep_save(values["at"] - within, connection)
     guard = [params["case_id"], params["actor_id"], params["action"], since, params["session_ref"]]
     with connection.cursor() as cursor:
         cursor.execute(_insert_unless_recorded_sql(connection.alias), [*params.values(), *guard])
@@ -120,11 +61,8 @@ def _record_once_by_statement(connection, params: dict, since) -> int | None:
     return row[0] if row else None
 
 
-# A record's columns in model field order: the order of audit_record_once's arguments.
 _RECORD_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-_RECORD_ATTNAMES = frozenset(field.attname for field in _RECORD_FIELDS)
 _AT_FIELD = AuditEvent._meta.get_field("at")
-_RECORD_ONCE_CALL = f"SELECT audit_record_once({', '.join(['%s'] * (len(_RECORD_FIELDS) + 1))})"
 
 
 @functools.cache
@@ -158,6 +96,7 @@ def _record_values(*, actor, operation: Operation | str, object_id: Any, changes
         "operation": Operation(operation).value,
         "object_id": str(object_id),
         "case_id": None,
+        "case_agency": "",
         "handling_code": "",
         "justification": "",
         "recipient": "",
@@ -181,6 +120,7 @@ def audit_access_denied(attempt: DeniedAttempt) -> AuditEvent:
         object_type=attempt.object_type,
         object_id=attempt.object_id,
         case_id=attempt.case_id,
+        case_agency=attempt.case_agency,
         handling_code=attempt.handling_code,
         changes=attempt.changes,
     )

@@ -37,8 +37,9 @@ class Action(StrEnum):
     VIEW = "view"
     CONTRIBUTE = "contribute"  # add seizures, identifiers, parties, route, notes, documents
     CHANGE = "change"  # edit the case's own fields
-    SHARE = "share"  # share with agencies or named users, revoke
+    SHARE = "share"  # share with agencies or named users, refer, revoke
     TRANSITION = "transition"  # move through the workflow (cases.workflow decides which step)
+    GOVERN = "govern"  # the owner's own decisions: handling code, H3 conditions, restriction
 
 
 class Level(IntEnum):
@@ -55,6 +56,7 @@ ACTION_LEVEL = {
     Action.CHANGE: Level.MANAGE,
     Action.SHARE: Level.MANAGE,
     Action.TRANSITION: Level.CONTRIBUTE,
+    Action.GOVERN: Level.OWNER,
 }
 
 LEVEL_CODENAME = {Level.VIEW: "view_case", Level.CONTRIBUTE: "contribute_case", Level.MANAGE: "manage_case"}
@@ -144,20 +146,25 @@ def _agency_grant(group_id: int, level: Level) -> _GrantSql:
                      (group_id, _permission_id(level)))
 
 
+def role_cap(user) -> Level:
+    """The most any grant gives `user`. Only members of an active agency hold case access: a
+    platform account without a membership (a superuser included) reaches nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Level.NONE
+    membership = active_membership(user)
+    return ROLE_CAP[membership.role] if membership else Level.NONE
+
+
 def grant_condition(user, level: Level) -> Q:
     """A filter on Case for the cases where `user` holds at least `level`."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if level > role_cap(user):
         return _NOTHING
     membership = active_membership(user)
-    cap = ROLE_CAP[membership.role] if membership else Level.OWNER
-    if level > cap:
-        return _NOTHING
-    named = min(level, Level.MANAGE)
-    condition = Q(_named_grant(user, named))
+    condition = Q(_named_grant(user, min(level, Level.MANAGE)))
     if level == Level.OWNER:
         # A named manager inside the owning agency is an owner of a restricted case.
-        condition &= Q(owner_agency_id=membership.agency_id) if membership else _NOTHING
-    if membership and membership.role in ROLES_WITH_AGENCY_ACCESS:
+        condition &= Q(owner_agency_id=membership.agency_id)
+    if membership.role in ROLES_WITH_AGENCY_ACCESS:
         # The cheap column test first: PostgreSQL evaluates OR arms in order and stops at the first true one.
         condition = Q(owner_agency_id=membership.agency_id, restricted=False) | condition
         if level < Level.OWNER:
@@ -168,9 +175,18 @@ def grant_condition(user, level: Level) -> Q:
 def _action_condition(user, action: Action) -> Q:
     condition = grant_condition(user, ACTION_LEVEL[action])
     if action == Action.SHARE:
-        # H2: no onward sharing without the owner's permission; recipients cannot re-share.
+        # H2: no onward sharing (share, referral, named grant) without the owner's permission.
         condition &= ~Q(handling_code=HandlingCode.H2) | grant_condition(user, Level.OWNER)
     return condition
+
+
+def must_acknowledge_conditions(user, case: Case) -> bool:
+    """H3: a reader outside the owning agency accepts the owner's conditions before the first
+    consultation (the consultation service keeps the acknowledgements)."""
+    if case.handling_code != HandlingCode.H3:
+        return False
+    membership = active_membership(user)
+    return membership is None or membership.agency_id != case.owner_agency_id
 
 
 def visible_cases(user, action: Action | str = Action.VIEW) -> QuerySet[Case]:
@@ -199,25 +215,31 @@ def access_level(user, case: Case) -> str | None:
     return with_access_level(visible_cases(user).filter(pk=case.pk), user).values_list("access", flat=True).first()
 
 
-def _note_attempt_on_case(user, case_id, **what) -> None:
-    """Queue a denied attempt on `case_id` for the audit trail, when that case exists."""
-    existing = Case.objects.filter(pk=case_id).values("pk", "handling_code").first() if _is_uuid(case_id) else None
+def _note_attempt_on_case(user, case_id, *, visible: bool, **what) -> None:
+    """Queue a denied attempt on `case_id` for the audit trail, when that case exists. The
+    record is filed under the owning agency (its auditors see who tried their case); on a case
+    the actor may not see it holds nothing but the id tried, so the attempting agency's trail
+    learns nothing new."""
+    fields = ("pk", "owner_agency__code", "handling_code")
+    existing = Case.objects.filter(pk=case_id).values(*fields).first() if _is_uuid(case_id) else None
     if existing:
-        note_denied_attempt(DeniedAttempt(actor=user, object_type="case", object_id=str(existing["pk"]),
-                                          case_id=existing["pk"], handling_code=existing["handling_code"], **what))
+        note_denied_attempt(DeniedAttempt(
+            actor=user, object_type="case", object_id=str(existing["pk"]), case_id=existing["pk"],
+            case_agency=existing["owner_agency__code"], handling_code=existing["handling_code"] if visible else "",
+            **what))
 
 
 def not_visible(user, case_id) -> NotVisible:
     """The 404 for `case_id`; when the case exists, the attempt is noted for the audit trail
     (Art. 25 LED: refused attempts are logged), without telling the caller anything."""
-    _note_attempt_on_case(user, case_id)
+    _note_attempt_on_case(user, case_id, visible=False)
     return NotVisible()
 
 
 def note_refused_action(user, case_id, code: str) -> None:
     """A 403 on a case the caller can see (a role, grant or missing justification refused the
     act): noted for the audit trail like a 404 on an existing case."""
-    _note_attempt_on_case(user, case_id, action="forbidden", changes={"code": code})
+    _note_attempt_on_case(user, case_id, visible=True, action="forbidden", changes={"code": code})
 
 
 def _is_uuid(value) -> bool:

@@ -239,6 +239,14 @@ class ShareForm(SiteForm):
             [(a.code, f"{a.code} — {a.name}") for a in agency_list().filter(active=True).exclude(pk=owner_agency_id)])
 
 
+class GrantForm(SiteForm):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("A member of any agency; their role limits what the grant allows."))
+    level = forms.ChoiceField(label=_("Level"), choices=ShareLevel.choices, initial=ShareLevel.VIEW)
+    justification = forms.CharField(label=_("Reason"), required=False, max_length=500,
+                                    help_text=_("Recorded with the disclosure."))
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=Status.choices)
     agency = forms.CharField(required=False, max_length=32)

@@ -86,7 +86,8 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.title}"
+        # Reference only: str() reaches the admin, logs and related-object lists.
+        return self.reference
 
 
 class CaseReferenceCounter(models.Model):
@@ -129,6 +130,26 @@ class CaseShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.agency_id} ({self.level})"
+
+
+class CaseGrant(models.Model):
+    """The record of a named grant (a user opened to the case); guardian user permissions
+    enforce it. The only way into a restricted case."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_grants")
+    level = models.CharField(max_length=10, choices=ShareLevel.choices)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_grant_per_case_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → user {self.user_id} ({self.level})"
 
 
 class CasePart(models.Model):

@@ -1,5 +1,4 @@
 """Reads of case data. Each one starts from the access policy."""
-import contextlib
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -10,7 +9,7 @@ from agencies.selectors import active_membership
 from coordination.errors import ActionForbidden
 
 from .access import Action, not_visible, visible_cases, with_access_level
-from .models import Case, CaseShare, Note
+from .models import Case, CaseGrant, CaseShare, Note
 
 CASE_PARTS = ("seizures", "identifiers", "parties", "route")
 
@@ -36,22 +35,30 @@ def case_shares(*, case: Case) -> QuerySet[CaseShare]:
     """Who else holds the case: only the owner side may know."""
     if case.access not in {"owner", "manage"}:
         return CaseShare.objects.none()
-    return CaseShare.objects.filter(case=case).select_related("agency")
+    return CaseShare.objects.filter(case=case).select_related("agency", "granted_by")
 
 
-def case_get(*, user, case_id, while_loading_parts: Callable[[Case], contextlib.AbstractContextManager] | None = None) -> Case:
+def case_grants(*, case: Case) -> QuerySet[CaseGrant]:
+    """The users opened to the case by name: like shares, for the owner side only."""
+    if case.access not in {"owner", "manage"}:
+        return CaseGrant.objects.none()
+    return CaseGrant.objects.filter(case=case).select_related("user", "granted_by")
+
+
+def case_get(*, user, case_id, before_parts: Callable[[Case], None] | None = None) -> Case:
     """One visible case with its parts loaded, or NotVisible. `case.access` holds the caller's level;
     `case.visible_shares` the shares, which only the owner side sees.
 
-    `while_loading_parts(case)`, given the visible case before its parts are read, returns the
-    context they are read in: the case detail records its consultation there (case_consulting).
+    `before_parts(case)` runs on the visible case before any of its parts is read: a reader's
+    consultation is checked and recorded there (case_consult), so a refusal shows nothing.
     """
     case = _one(case_list(user=user), case_id, user)
-    with while_loading_parts(case) if while_loading_parts else contextlib.nullcontext():
-        # Notes with their authors in the same query: the API shows each note's author.
-        notes = Prefetch("notes", queryset=Note.objects.select_related("created_by"))
-        prefetch_related_objects([case], *CASE_PARTS, notes)
-        case.visible_shares = list(case_shares(case=case))
+    if before_parts:
+        before_parts(case)
+    # Notes with their authors in the same query: the API shows each note's author.
+    notes = Prefetch("notes", queryset=Note.objects.select_related("created_by"))
+    prefetch_related_objects([case], *CASE_PARTS, notes)
+    case.visible_shares = list(case_shares(case=case))
     return case
 
 

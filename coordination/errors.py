@@ -9,12 +9,14 @@ class NotVisible(Exception):
 
 
 class ActionForbidden(Exception):
-    """The caller sees the object but may not do this to it (403)."""
+    """The caller sees the object but may not do this to it (403). `extra`: more the caller
+    needs to answer it (the H3 conditions to accept)."""
 
-    def __init__(self, detail: str, code: str = "forbidden"):
+    def __init__(self, detail: str, code: str = "forbidden", extra: dict | None = None):
         super().__init__(detail)
         self.detail = detail
         self.code = code
+        self.extra = extra or {}
 
 
 class Conflict(Exception):

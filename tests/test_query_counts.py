@@ -27,7 +27,7 @@ DETAIL_QUERIES = 10 if connection.vendor == "postgresql" else 11
 TAB_QUERIES = {
     "seizures": DETAIL_QUERIES,
     "notes": DETAIL_QUERIES + 1,  # the notes again, with their authors
-    "sharing": DETAIL_QUERIES + 2,  # may the reader share (H2), the agencies to offer
+    "sharing": DETAIL_QUERIES + 3,  # may the reader share (H2), the agencies to offer, the named grants
     "activity": DETAIL_QUERIES + 2,  # case_for_audit's own read of the case, one page of the trail
 }
 

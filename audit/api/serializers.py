@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import AuditEvent
+from ..models import AuditEvent, Operation
 
 
 class ActorSerializer(serializers.Serializer):
@@ -16,10 +16,23 @@ class AuditObjectSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    """Who did what, when, why and to whom. An alteration lists the fields it changed, never
+    their values: auditors see no case content (AuditEventWithChangesSerializer shows them on a
+    case's own trail, to those who may see the case)."""
+
     actor = ActorSerializer(source="*")
     object = AuditObjectSerializer(source="*")
+    fields_changed = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
         fields = ["id", "at", "operation", "action", "actor", "object", "justification", "recipient",
-                  "handling_code", "request_id", "changes"]
+                  "handling_code", "request_id", "fields_changed"]
+
+    def get_fields_changed(self, event) -> list[str]:
+        return sorted(event.changes) if event.operation == Operation.ALTERATION else []
+
+
+class AuditEventWithChangesSerializer(AuditEventSerializer):
+    class Meta(AuditEventSerializer.Meta):
+        fields = [*AuditEventSerializer.Meta.fields, "changes"]

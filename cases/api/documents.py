@@ -24,7 +24,7 @@ from ..documents import DocumentTooLarge, UnsupportedDocumentType, download_file
 from ..choices import DocumentKind
 from ..models import Document
 from .serializers import WriteSerializer
-from .views import ERRORS, JUSTIFICATION_HEADER, CasePartViewSet
+from .views import ERRORS, READER_HEADERS, CasePartViewSet, reader_answers
 
 # Room for the multipart boundaries and the title and kind fields around the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -102,7 +102,7 @@ class DocumentUploadSerializer(WriteSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The case's documents", parameters=[JUSTIFICATION_HEADER],
+    list=extend_schema(summary="The case's documents", parameters=READER_HEADERS,
                        responses={200: DocumentSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
     create=extend_schema(
         summary="Attach a document to the case",
@@ -149,14 +149,14 @@ class DocumentViewSet(CasePartViewSet):
     @extend_schema(
         summary="Download a document (audited as a consultation)",
         operation_id="cases_documents_download",
-        parameters=[JUSTIFICATION_HEADER],
+        parameters=READER_HEADERS,
         responses={(200, "application/octet-stream"): OpenApiResponse(
             OpenApiTypes.BINARY, description="The file as stored; its SHA-256 in X-Content-SHA256"),
             404: ERRORS[404]},
     )
     def download(self, request, case_id=None, doc_id=None):
         document = services.document_download(actor=request.user, case_id=self.case.pk, document_id=doc_id,
-                                               justification=request.headers.get("X-Justification", ""))
+                                               **reader_answers(request))
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,

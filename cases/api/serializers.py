@@ -1,8 +1,10 @@
 """API shapes for cases. Input serializers validate and hand over to one service; output
 serializers render what a selector returned. Permission logic lives in neither."""
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from agencies.api.serializers import AgencyRefSerializer
+from agencies.selectors import active_membership
 from coordination.api.serializers import StrictInputSerializer
 
 from ..choices import (
@@ -22,7 +24,7 @@ from ..choices import (
     TransportMode,
     Unit,
 )
-from ..models import Case, CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
+from ..models import Case, CaseGrant, CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -71,10 +73,25 @@ class NoteSerializer(serializers.ModelSerializer):
 
 class ShareSerializer(serializers.ModelSerializer):
     agency = AgencyRefSerializer()
+    granted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = CaseShare
-        fields = ["id", "agency", "level", "created_at", "updated_at"]
+        fields = ["id", "agency", "level", "granted_by", "created_at", "updated_at"]
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    agency = serializers.SerializerMethodField()
+    granted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseGrant
+        fields = ["id", "username", "agency", "level", "granted_by", "created_at", "updated_at"]
+
+    def get_agency(self, grant) -> str | None:
+        membership = active_membership(grant.user)
+        return membership.agency.code if membership else None
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -193,6 +210,17 @@ class NoteInputSerializer(WriteSerializer):
 class ShareInputSerializer(WriteSerializer):
     agency = serializers.CharField(max_length=32)
     level = serializers.ChoiceField(choices=ShareLevel.choices)
+
+
+class GrantInputSerializer(WriteSerializer):
+    username = serializers.CharField(max_length=150)
+    level = serializers.ChoiceField(choices=ShareLevel.choices)
+
+    def validate_username(self, value):
+        user = get_user_model().objects.filter(username=value, is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError("No active user has this username.")
+        return user
 
 
 class ShareRevokeSerializer(WriteSerializer):

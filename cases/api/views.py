@@ -5,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit.api.serializers import AuditEventSerializer
+from audit.api.serializers import AuditEventSerializer, AuditEventWithChangesSerializer
 from audit.api.views import AuditTrailViewSet
 from audit.selectors import case_events
 from coordination.api.pagination import NewestFirstCursorPagination
@@ -13,8 +13,9 @@ from coordination.api.viewsets import CaseScopedViewSet
 from coordination.errors import ActionForbidden
 
 from .. import services
-from ..models import CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
-from ..selectors import case_for_audit, case_get, case_list, case_shares
+from ..access import Action, can
+from ..models import CaseGrant, CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
+from ..selectors import case_for_audit, case_get, case_grants, case_list, case_shares
 from . import serializers as s
 from .filters import CaseFilter
 
@@ -30,6 +31,18 @@ JUSTIFICATION_HEADER = OpenApiParameter(
     description="Why you consult this case; required by agency policy on the first consultation of another "
                 "agency's case (403 justification_required otherwise).",
 )
+ACKNOWLEDGE_HEADER = OpenApiParameter(
+    "X-Acknowledge-Conditions", str, OpenApiParameter.HEADER, required=False, enum=["H3"],
+    description="H3 cases: accepts the owner's conditions (sent in the 403 conditions_acknowledgement_required) "
+                "before the first consultation; recorded once per user and version of the conditions.",
+)
+READER_HEADERS = [JUSTIFICATION_HEADER, ACKNOWLEDGE_HEADER]
+
+
+def reader_answers(request) -> dict:
+    """What a reader says before consulting a case: the reason, and the H3 acknowledgement."""
+    return {"justification": request.headers.get("X-Justification", ""),
+            "acknowledge_conditions": request.headers.get("X-Acknowledge-Conditions", "").strip().upper() == "H3"}
 
 
 class NewestSeizureFirst(NewestFirstCursorPagination):
@@ -55,11 +68,10 @@ class CaseViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
 
-    @extend_schema(parameters=[JUSTIFICATION_HEADER])
+    @extend_schema(parameters=READER_HEADERS)
     def retrieve(self, request, case_id=None):
-        justification = request.headers.get("X-Justification", "")
-        case = case_get(user=request.user, case_id=case_id, while_loading_parts=lambda visible: services.case_consulting(
-            actor=request.user, case=visible, justification=justification))
+        case = case_get(user=request.user, case_id=case_id, before_parts=lambda visible: services.case_consult(
+            actor=request.user, case=visible, **reader_answers(request)))
         return Response(s.CaseDetailSerializer(case).data)
 
     def _detail(self, case_id, code=status.HTTP_200_OK) -> Response:
@@ -117,8 +129,7 @@ class CasePartViewSet(mixins.ListModelMixin, CaseScopedViewSet):
     consulted_as = "case"
 
     def list(self, request, *args, **kwargs):
-        services.case_consult(actor=request.user, case=self.case, what=self.consulted_as,
-                              justification=request.headers.get("X-Justification", ""))
+        services.case_consult(actor=request.user, case=self.case, what=self.consulted_as, **reader_answers(request))
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -142,7 +153,7 @@ def part_viewset(model, output, input_serializer, service, label: str):
          "service": staticmethod(service)},
     )
     return extend_schema_view(
-        list=extend_schema(summary=f"The case's {label}", parameters=[JUSTIFICATION_HEADER],
+        list=extend_schema(summary=f"The case's {label}", parameters=READER_HEADERS,
                            responses={200: output(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
         create=extend_schema(summary=f"Add to the case's {label}", request=input_serializer,
                              responses={201: output, **ERRORS}),
@@ -205,10 +216,55 @@ class ShareViewSet(CaseScopedViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Users opened to the case by name (owner side only)",
+                       responses={200: s.GrantSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]}),
+    create=extend_schema(summary="Open the case to a named user (the only way into a restricted case)",
+                         request=s.GrantInputSerializer, responses={201: s.GrantSerializer, **ERRORS}),
+    destroy=extend_schema(summary="Revoke a named grant", request=s.ShareRevokeSerializer,
+                          responses={204: None, 403: ERRORS[403], 404: ERRORS[404]}),
+)
+class GrantViewSet(CaseScopedViewSet):
+    serializer_class = s.GrantSerializer
+    lookup_url_kwarg = "grant_id"
+    queryset = CaseGrant.objects.none()
+    pagination_class = OldestFirst
+
+    def list(self, request, case_id=None):
+        if self.case.access not in {"owner", "manage"}:
+            raise ActionForbidden("Only the owning agency and managers see a case's named grants.")
+        page = self.paginate_queryset(case_grants(case=self.case))
+        return self.get_paginated_response(s.GrantSerializer(page, many=True).data)
+
+    def create(self, request, case_id=None):
+        data = s.GrantInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.case_grant_user(actor=request.user, case_id=self.case.pk, user=data.validated_data["username"],
+                                         level=data.validated_data["level"],
+                                         justification=data.validated_data.get("justification", ""))
+        return Response(s.GrantSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, case_id=None, grant_id=None):
+        data = s.ShareRevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_revoke_grant(actor=request.user, case_id=self.case.pk, grant_id=grant_id,
+                                   justification=data.validated_data.get("justification", ""))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 @extend_schema_view(list=extend_schema(summary="The case's audit trail (owner's auditors and managers)",
-                                       responses={200: AuditEventSerializer(many=True), 403: ERRORS[403],
+                                       responses={200: AuditEventWithChangesSerializer(many=True), 403: ERRORS[403],
                                                   404: ERRORS[404]}))
 class CaseAuditViewSet(AuditTrailViewSet):
+    """Before/after values of alterations show here only, to readers the policy lets see the
+    case (its managers); the owner's auditors see which fields changed, never case content."""
+
     def events(self):
-        case = case_for_audit(user=self.request.user, case_id=self.kwargs["case_id"])
-        return case_events(case_id=case.pk)
+        self.case = case_for_audit(user=self.request.user, case_id=self.kwargs["case_id"])
+        return case_events(case_id=self.case.pk)
+
+    def get_serializer_class(self):
+        case = getattr(self, "case", None)
+        if case is not None and can(self.request.user, Action.VIEW, case):
+            return AuditEventWithChangesSerializer
+        return AuditEventSerializer

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
 from agencies.models import Role
 from agencies.selectors import active_membership
@@ -15,13 +14,14 @@ from audit.models import Operation
 from audit.services import audit_record
 from coordination.errors import ActionForbidden, Conflict
 
-from ..access import LEVEL_CODENAME, Action, Level
-from ..choices import HandlingCode
+from ..access import Action, can
+from ..choices import HandlingCode, ShareLevel
 from ..models import Case, CaseReferenceCounter
 from ..search import refresh_search_document
 from ..signals import case_created, case_updated
 from ..validators import normalise_locode
-from .guard import case_for_write, ensure_still_visible
+from .guard import audited_case, case_for_write, ensure_still_visible, require
+from .sharing import grant_named_user
 
 CASE_CREATOR_ROLES = {Role.OFFICER, Role.LIAISON_OFFICER, Role.PROSECUTOR}
 EDITABLE_FIELDS = (
@@ -37,6 +37,8 @@ EDITABLE_FIELDS = (
     "review_due",
     "restricted",
 )
+# The owning agency's own decisions (Action.GOVERN): a manager of another agency changes none.
+OWNER_DECIDES = frozenset({"handling_code", "h3_conditions", "restricted"})
 # Clock skew tolerated between an agency system and ours before a seizure time is "future".
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 # No case on the platform goes back further. Earlier times would also be shown in the local
@@ -81,11 +83,6 @@ def _normalise_port(value) -> str:
         raise ValidationError({"port": exc.messages}) from None
 
 
-def _grant_named_manager(case: Case, user) -> None:
-    for level in (Level.VIEW, Level.CONTRIBUTE, Level.MANAGE):
-        assign_perm(f"cases.{LEVEL_CODENAME[level]}", user, case)
-
-
 @transaction.atomic
 def case_create(
     *,
@@ -124,9 +121,6 @@ def case_create(
     _validate_case(case)
     case.reference = _next_reference(case.port, timezone.localdate().year)
     case.save(force_insert=True)
-    if restricted:
-        _grant_named_manager(case, actor)
-    ensure_still_visible(actor=actor, case=case)
     refresh_search_document(case.pk)
     audit_record(
         actor=actor,
@@ -134,10 +128,13 @@ def case_create(
         action="case_create",
         object_type="case",
         object_id=case.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         justification=justification.strip(),
+        **audited_case(case),
     )
+    if restricted:
+        # A restricted case opens to named users only: its creator first.
+        grant_named_user(actor=actor, case=case, user=actor, level=ShareLevel.MANAGE)
+    ensure_still_visible(actor=actor, case=case)
     case_created.send(sender=Case, actor=actor, case=case)
     return case
 
@@ -168,6 +165,8 @@ def case_update(*, actor, case_id, version: int, justification: str = "", **chan
         setattr(case, name, new)
         if old != new:
             diff[name] = {"before": _jsonable(old), "after": _jsonable(new)}
+    if diff.keys() & OWNER_DECIDES:
+        require(actor=actor, action=Action.GOVERN, case=case)
     _validate_case(case)
     if not diff:
         return case
@@ -175,20 +174,19 @@ def case_update(*, actor, case_id, version: int, justification: str = "", **chan
     case.save()
     if diff.keys() & {"title", "summary"}:
         refresh_search_document(case.pk)
-    if diff.get("restricted", {}).get("after") is True:
-        # Restricting a case must not lock out the officer who restricts it.
-        _grant_named_manager(case, actor)
-    ensure_still_visible(actor=actor, case=case)
     audit_record(
         actor=actor,
         operation=Operation.ALTERATION,
         action="case_update",
         object_type="case",
         object_id=case.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         justification=justification,
         changes=diff,
+        **audited_case(case),
     )
+    if diff.get("restricted", {}).get("after") is True and not can(actor, Action.VIEW, case):
+        # Restricting a case must not lock out the officer who restricts it.
+        grant_named_user(actor=actor, case=case, user=actor, level=ShareLevel.MANAGE)
+    ensure_still_visible(actor=actor, case=case)
     case_updated.send(sender=Case, actor=actor, case=case, changes=diff)
     return case

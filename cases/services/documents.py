@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 
 from audit.models import Operation
 from audit.services import audit_record
-from coordination.errors import ActionForbidden, NotVisible
+from coordination.errors import NotVisible
 
-from ..access import Action, visible_cases
+from ..access import Action, not_visible, visible_cases
 from ..documents import check_size, clean_filename, detect_content_type, sha256_of
 from ..models import Case, Document
-from .consultation import justification_required
-from .guard import case_for_write
+from .consultation import consultation_clear
+from .guard import audited_case, case_for_write
 from .parts import save_case_part
 
 
@@ -56,30 +56,32 @@ def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str, jus
 
 
 @transaction.atomic
-def document_download(*, actor, case_id, document_id, justification: str = "") -> Document:
+def document_download(*, actor, case_id, document_id, justification: str = "",
+                      acknowledge_conditions: bool = False) -> Document:
     """The document, if `actor` may see its case; the hand-out is audited as a consultation,
-    and a first look at another agency's case needs its justification here too.
+    behind what must come before any consultation (H3 conditions, the justification).
 
     A document of another case, or of an invisible one, is NotVisible (404).
     """
     try:
-        case = visible_cases(actor, Action.VIEW).only("id", "handling_code", "owner_agency_id").get(pk=case_id)
+        case = visible_cases(actor, Action.VIEW).select_related("owner_agency").get(pk=case_id)
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise not_visible(actor, case_id) from None
+    try:
         document = Document.objects.get(pk=document_id, case_id=case.pk)
-    except (Case.DoesNotExist, Document.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (Document.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotVisible() from None
     justification = (justification or "").strip()
-    if not justification and justification_required(actor, case):
-        raise ActionForbidden(_("State why you open this document: its case is held by another agency."),
-                              code="justification_required")
+    consultation_clear(actor=actor, case=case, justification=justification,
+                       acknowledge_conditions=acknowledge_conditions)
     audit_record(
         actor=actor,
         operation=Operation.CONSULTATION,
         action="document_download",
         object_type="document",
         object_id=document.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         justification=justification,
         changes={"sha256": document.sha256},
+        **audited_case(case),
     )
     return document

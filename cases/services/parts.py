@@ -16,7 +16,7 @@ from ..models import Case, CasePart, Identifier, Note, Party, RouteLeg, SeizureI
 from ..search import refresh_search_document
 from ..signals import case_part_added
 from ..validators import normalise_identifier, normalise_locode
-from .guard import case_for_write
+from .guard import audited_case, case_for_write
 
 
 def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes: dict | None = None,
@@ -31,10 +31,9 @@ def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes
         action=f"{part_type}_add",
         object_type=part_type,
         object_id=part.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         changes=changes,
         justification=justification.strip(),
+        **audited_case(case),
     )
     case_part_added.send(sender=Case, actor=actor, case=case, part=part, part_type=part_type)
     return part

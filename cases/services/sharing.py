@@ -12,11 +12,11 @@ from audit.models import Operation
 from audit.services import audit_record
 from coordination.errors import NotVisible
 
-from ..access import LEVEL_CODENAME, Action, Level
+from ..access import LEVEL_CODENAME, Action, Level, role_cap
 from ..choices import ShareLevel
-from ..models import Case, CaseShare, CaseUserObjectPermission
+from ..models import Case, CaseGrant, CaseShare
 from ..signals import case_shared, case_unshared
-from .guard import case_for_write
+from .guard import audited_case, case_for_write, ensure_still_visible
 
 SHARE_LEVEL = {ShareLevel.VIEW: Level.VIEW, ShareLevel.CONTRIBUTE: Level.CONTRIBUTE, ShareLevel.MANAGE: Level.MANAGE}
 # Number of cumulative grants held -> the level's name.
@@ -59,11 +59,10 @@ def share_with_agency(*, actor, case: Case, agency: Agency, level: str, justific
         action="case_share",
         object_type="case_share",
         object_id=share.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         justification=justification,
         recipient=agency.code,
         changes={"level": {"before": previous, "after": level}},
+        **audited_case(case),
     )
     case_shared.send(sender=Case, actor=actor, case=case, share=share, previous_level=previous)
     return share
@@ -97,47 +96,60 @@ def case_unshare(*, actor, case_id, share_id, justification: str = "") -> None:
         action="case_unshare",
         object_type="case_share",
         object_id=share_id,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         justification=justification,
         recipient=share.agency.code,
         changes={"level": {"before": share.level, "after": None}},
+        **audited_case(case),
     )
     case_unshared.send(sender=Case, actor=actor, case=case, agency=share.agency)
 
 
-@transaction.atomic
-def case_grant_user(*, actor, case_id, user, level: str, justification: str = "") -> None:
-    """Open a case to a named user: the only way into a restricted case."""
-    case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
-    previous = CaseUserObjectPermission.objects.filter(content_object=case, user=user).count()
-    _set_grants(user, case, _level(level))
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="case_grant_user",
-        object_type="case",
-        object_id=case.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
-        justification=justification,
-        recipient=user.get_username(),
-        changes={"level": {"before": SHARE_NAMES.get(previous), "after": level}},
-    )
+def _grantee_cap(user, level: Level) -> None:
+    """A named grant goes to an active agency member whose role can use it: an auditor reads
+    audit records only, an analyst never writes (separation of duties), a platform account
+    without an agency reaches no case at all."""
+    cap = role_cap(user)
+    if cap == Level.NONE:
+        raise ValidationError({"username": [_("This user's role gives no access to case content.")]})
+    if level > cap:
+        raise ValidationError({"level": [_("This user's role allows at most %(level)s access.")
+                                         % {"level": SHARE_NAMES[min(cap, Level.MANAGE)]}]})
+
+
+def grant_named_user(*, actor, case: Case, user, level: str, justification: str = "") -> CaseGrant:
+    """Create or change the named grant; the caller has checked the actor may share `case`."""
+    grant_level = _level(level)
+    _grantee_cap(user, grant_level)
+    grant = CaseGrant.objects.select_for_update().filter(case=case, user=user).first()
+    previous = grant.level if grant else None
+    grant = grant or CaseGrant(case=case, user=user)
+    grant.level, grant.granted_by = level, actor
+    grant.save()
+    _set_grants(user, case, grant_level)
+    audit_record(actor=actor, operation=Operation.DISCLOSURE, action="case_grant_user", object_type="case_grant",
+                 object_id=grant.pk, justification=justification, recipient=user.get_username(),
+                 changes={"level": {"before": previous, "after": level}}, **audited_case(case))
+    return grant
 
 
 @transaction.atomic
-def case_revoke_user(*, actor, case_id, user, justification: str = "") -> None:
+def case_grant_user(*, actor, case_id, user, level: str, justification: str = "") -> CaseGrant:
+    """Open a case to a named user: the only way into a restricted case. Onward sharing, so
+    it needs the SHARE action (for H2, ownership)."""
     case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
-    _set_grants(user, case, Level.NONE)
-    audit_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action="case_revoke_user",
-        object_type="case",
-        object_id=case.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
-        justification=justification,
-        recipient=user.get_username(),
-    )
+    return grant_named_user(actor=actor, case=case, user=user, level=level, justification=justification)
+
+
+@transaction.atomic
+def case_revoke_grant(*, actor, case_id, grant_id, justification: str = "") -> None:
+    case = case_for_write(actor=actor, case_id=case_id, action=Action.SHARE)
+    try:
+        grant = CaseGrant.objects.select_related("user").get(pk=grant_id, case=case)
+    except (CaseGrant.DoesNotExist, ValidationError, ValueError):
+        raise NotVisible() from None
+    _set_grants(grant.user, case, Level.NONE)
+    grant.delete()
+    audit_record(actor=actor, operation=Operation.DISCLOSURE, action="case_revoke_user", object_type="case_grant",
+                 object_id=grant_id, justification=justification, recipient=grant.user.get_username(),
+                 changes={"level": {"before": grant.level, "after": None}}, **audited_case(case))
+    ensure_still_visible(actor=actor, case=case)

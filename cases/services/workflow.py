@@ -17,7 +17,7 @@ from ..access import Action, access_level
 from ..choices import ShareLevel, Status
 from ..models import Case, CaseShare
 from ..signals import case_transitioned
-from .guard import case_for_write
+from .guard import audited_case, case_for_write, require
 from .sharing import share_with_agency
 
 OWNER_SIDE = "owner_side"  # the owning agency, or an agency holding a manage share
@@ -60,6 +60,8 @@ def _refer(*, actor, case: Case, agency_code: str | None, why: str) -> None:
         raise ValidationError({"agency": [_("No active agency has the code “%(code)s”.") % {"code": agency_code}]})
     if agency.kind != AgencyKind.PROSECUTION:
         raise ValidationError({"agency": [_("%(code)s is not a prosecution agency.") % {"code": agency.code}]})
+    # A referral is onward sharing: the SHARE action, so for H2 the owning agency only.
+    require(actor=actor, action=Action.SHARE, case=case)
     case.referred_to = agency
     existing = CaseShare.objects.filter(case=case, agency=agency).values_list("level", flat=True).first()
     if existing not in {ShareLevel.CONTRIBUTE, ShareLevel.MANAGE}:
@@ -96,17 +98,15 @@ def case_transition(*, actor, case_id, to: str, reason: str = "", agency_code: s
         action="case_transition",
         object_type="case",
         object_id=case.pk,
-        case_id=case.pk,
-        handling_code=case.handling_code,
         justification=why,
         recipient=case.referred_to.code if to == Status.REFERRED else "",
         changes={"status": {"before": start, "after": to}},
+        **audited_case(case),
     )
     if to == Status.REFERRED:
         # Handing the case file to the prosecution is a disclosure of its own, whether or not that
         # agency held a share already: it shows in the prosecution agency's trail as well.
         audit_record(actor=actor, operation=Operation.DISCLOSURE, action="case_referral", object_type="case",
-                     object_id=case.pk, case_id=case.pk, handling_code=case.handling_code, justification=why,
-                     recipient=case.referred_to.code)
+                     object_id=case.pk, justification=why, recipient=case.referred_to.code, **audited_case(case))
     case_transitioned.send(sender=Case, actor=actor, case=case, from_status=start, to_status=to, reason=reason)
     return case

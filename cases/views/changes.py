@@ -4,6 +4,7 @@ Each view calls one service. With HTMX an addition answers with the refreshed ta
 JavaScript it redirects back to the tab (post/redirect/get).
 """
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,15 +17,23 @@ from coordination.errors import Conflict
 
 from .. import services
 from ..choices import Status
-from ..forms import IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm, TransitionForm
+from ..forms import GrantForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm, TransitionForm
 from ..selectors import case_get
 from .common import domain_errors, tab_url
-from .detail import show_case
+from .detail import consulted_case, show_case
 
 
 def _share(*, actor, case_id, agency: str, level: str, justification: str):
     return services.case_share(actor=actor, case_id=case_id, agency_code=agency, level=level,
                                justification=justification)
+
+
+def _grant(*, actor, case_id, username: str, level: str, justification: str):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({"username": [_("No active user has this username.")]})
+    return services.case_grant_user(actor=actor, case_id=case_id, user=user, level=level,
+                                    justification=justification)
 
 
 # tab -> (form, service, message when done)
@@ -35,7 +44,10 @@ ADDERS = {
     "route": (RouteLegForm, services.route_leg_add, gettext_lazy("Route leg added.")),
     "notes": (NoteForm, services.note_add, gettext_lazy("Note added.")),
     "sharing": (ShareForm, _share, gettext_lazy("Case shared.")),
+    "grants": (GrantForm, _grant, gettext_lazy("The case is opened to that user.")),
 }
+# Named grants are added from the sharing tab.
+SHOWN_ON = {"grants": "sharing"}
 
 
 def _form(tab: str, case, data=None):
@@ -51,7 +63,10 @@ def _form(tab: str, case, data=None):
 def case_part_add_view(request, case_id, tab: str):
     if tab not in ADDERS:
         raise Http404()
-    case = case_get(user=request.user, case_id=case_id)
+    shown = SHOWN_ON.get(tab, tab)
+    case, gate = consulted_case(request, case_id, shown)
+    if gate:
+        return gate
     form = _form(tab, case, request.POST)
     if form.is_valid():
         try:
@@ -61,9 +76,9 @@ def case_part_add_view(request, case_id, tab: str):
         else:
             messages.success(request, ADDERS[tab][2])
             if not request.htmx:
-                return redirect(tab_url(case.pk, tab))
+                return redirect(tab_url(case.pk, shown))
             case, form = case_get(user=request.user, case_id=case.pk), None
-    return show_case(request, case, tab, form=form)
+    return show_case(request, case, shown, form=form)
 
 
 @login_required
@@ -73,6 +88,16 @@ def case_share_revoke_view(request, case_id, share_id):
     services.case_unshare(actor=request.user, case_id=case_id, share_id=share_id,
                           justification=request.POST.get("justification", "")[:500])
     messages.success(request, _("Share revoked: that agency no longer sees the case."))
+    return redirect(tab_url(case_id, "sharing"))
+
+
+@login_required
+@require_POST
+@domain_errors
+def case_grant_revoke_view(request, case_id, grant_id):
+    services.case_revoke_grant(actor=request.user, case_id=case_id, grant_id=grant_id,
+                               justification=request.POST.get("justification", "")[:500])
+    messages.success(request, _("Grant revoked: that user no longer sees the case by name."))
     return redirect(tab_url(case_id, "sharing"))
 
 

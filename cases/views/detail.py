@@ -1,11 +1,10 @@
 """The case page and its tabs.
 
-Before anything of a case is shown, the consultation is recorded (Art. 25 LED). Two things
-may have to come first: acknowledging the H3 conditions, and the reason for opening another
-agency's case where the reader's agency asks for one. Both are asked on one gate page.
+Before anything of a case is shown, the consultation service (case_consult) checks what must
+come first, H3 conditions and the reason for opening another agency's case, and records the
+consultation (Art. 25 LED). When something must come first, the page is the gate that asks for
+it; the rule itself is the service's, met alike by the API, downloads and exports.
 """
-import contextlib
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,11 +19,11 @@ from coordination.errors import ActionForbidden
 
 from ..access import Action, can
 from ..choices import HandlingCode, Status
-from ..forms import GateForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm
-from ..selectors import case_for_audit, case_get
+from ..forms import GateForm, GrantForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm
+from ..selectors import case_for_audit, case_get, case_grants, case_header
 from ..selectors_parts import case_notes
-from ..services import case_acknowledge_conditions, case_consult
-from ..services.consultation import case_consulting, conditions_acknowledged, justification_required
+from ..services import case_consult
+from ..services.consultation import CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED, consultation_needs
 from ..services.workflow import allowed_transitions
 from .common import TAB_NAMES, TABS, TABS_TARGET, domain_errors, htmx_target, tab_url
 
@@ -38,6 +37,7 @@ PART_FORMS = {
     "route": RouteLegForm,
     "notes": NoteForm,
 }
+GATE_CODES = {CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED}
 
 
 def consulted_as(tab: str) -> str:
@@ -45,52 +45,46 @@ def consulted_as(tab: str) -> str:
     return "parties" if tab == "parties" else "case"
 
 
+class GateFirst(Exception):
+    """The consultation service asks for something before the first view of `case`."""
+
+    def __init__(self, case):
+        super().__init__()
+        self.case = case
+
+
+def _consult(request, tab: str):
+    """The consultation, before any part of the case is read; GateFirst when the service asks
+    for the conditions or a reason first."""
+    def before_parts(case):
+        try:
+            case_consult(actor=request.user, case=case, what=consulted_as(tab))
+        except ActionForbidden as refused:
+            if refused.code in GATE_CODES:
+                raise GateFirst(case) from None
+            raise
+    return before_parts
+
+
+def consulted_case(request, case_id, tab: str):
+    """(the case with its parts, None) once its consultation is recorded, or (None, the gate page)."""
+    try:
+        return case_get(user=request.user, case_id=case_id, before_parts=_consult(request, tab)), None
+    except GateFirst as gate:
+        return None, _gate(request, gate.case, tab)
+
+
 def _gate(request, case, tab: str, form: GateForm | None = None, status: int = 200):
     if request.htmx:
         return HttpResponseClientRedirect(tab_url(case.pk, tab))
+    if form is None:
+        form = _gate_form(request, case)
     return render(request, "cases/detail/gate.html", {"case": case, "tab": tab, "form": form}, status=status)
 
 
-class GateFirst(Exception):
-    """Something must come before the first view of `case`: the gate page, with `form`."""
-
-    def __init__(self, case, form: GateForm):
-        super().__init__()
-        self.case, self.form = case, form
-
-
-def _gate_form(request, case, *, needs_ack: bool) -> GateForm:
-    needs_reason = not needs_ack or justification_required(request.user, case)
-    return GateForm(needs_ack=needs_ack, needs_reason=needs_reason)
-
-
-@contextlib.contextmanager
-def consulting_behind_gate(request, case, tab: str):
-    """Around loading what the tab shows: record the consultation (with the first part query,
-    case_consulting), or raise GateFirst before anything is read when the gate must come first."""
-    needs_ack = not conditions_acknowledged(request.user, case)
-    with contextlib.ExitStack() as consulting:
-        if not needs_ack:
-            try:
-                consulting.enter_context(case_consulting(actor=request.user, case=case, what=consulted_as(tab)))
-            except ActionForbidden as refused:
-                if refused.code != "justification_required":
-                    raise
-            else:
-                yield
-                return
-        raise GateFirst(case, _gate_form(request, case, needs_ack=needs_ack))
-
-
-def consultation_gate(request, case, tab: str):
-    """The gate page when something must come before the first view, else None (and the
-    consultation is recorded). For a case whose parts are already loaded; the case page itself
-    uses consulting_behind_gate."""
-    try:
-        with consulting_behind_gate(request, case, tab):
-            return None
-    except GateFirst as gate:
-        return _gate(request, gate.case, tab, gate.form)
+def _gate_form(request, case, data=None) -> GateForm:
+    needs = consultation_needs(request.user, case)
+    return GateForm(data, needs_ack=CONDITIONS_REQUIRED in needs, needs_reason=JUSTIFICATION_REQUIRED in needs)
 
 
 def _tab_counts(case) -> dict[str, int]:
@@ -113,32 +107,36 @@ def _tabs(case) -> list[dict]:
 
 def _sharing_context(request, case, form=None) -> dict:
     can_share = case.access in MANAGERS and can(request.user, Action.SHARE, case)
-    if can_share and not case.restricted and form is None:
-        form = ShareForm(owner_agency_id=case.owner_agency_id)
+    share_form = form if isinstance(form, ShareForm) else None
+    grant_form = form if isinstance(form, GrantForm) else None
+    if can_share and not case.restricted and share_form is None:
+        share_form = ShareForm(owner_agency_id=case.owner_agency_id)
+    if can_share and grant_form is None:
+        grant_form = GrantForm()
     return {
         "can_share": can_share,
-        "share_form": form if can_share and not case.restricted else None,
+        "share_form": share_form if can_share and not case.restricted else None,
+        "grant_form": grant_form if can_share else None,
+        "grants": list(case_grants(case=case)),
         # H2: a manager on the receiving side holds the case but may not pass it on.
         "h2_no_reshare": case.access == "manage" and case.handling_code == HandlingCode.H2 and not can_share,
     }
 
 
 def _activity_context(request, case) -> dict:
+    from coordination.params import query_int  # bad `before` (e.g. '²', which isdigit()): 400 via domain_errors
+
+    before = query_int(request.GET, "before")
     case_for_audit(user=request.user, case_id=case.pk)
     events = case_events(case_id=case.pk).order_by("-id")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        events = events.filter(id__lt=int(before))
+    if before is not None:
+        events = events.filter(id__lt=before)
     rows = list(events[: ACTIVITY_PAGE + 1])
     return {"events": rows[:ACTIVITY_PAGE], "older": rows[ACTIVITY_PAGE - 1].id if len(rows) > ACTIVITY_PAGE else None}
 
 
-def show_case(request, case, tab: str, form=None, *, consulted: bool = False):
-    """Render one tab of a visible case, after the consultation gate (passed already where
-    `consulted`)."""
-    gate = None if consulted else consultation_gate(request, case, tab)
-    if gate:
-        return gate
+def show_case(request, case, tab: str, form=None):
+    """Render one tab of a visible case whose consultation the service has recorded."""
     writable = case.access in WRITERS and case.status != Status.ARCHIVED
     context = {
         "case": case,
@@ -172,12 +170,8 @@ def show_case(request, case, tab: str, form=None, *, consulted: bool = False):
 def case_detail_view(request, case_id, tab: str = "overview"):
     if tab not in TAB_NAMES:
         raise Http404()
-    try:
-        case = case_get(user=request.user, case_id=case_id,
-                        while_loading_parts=lambda visible: consulting_behind_gate(request, visible, tab))
-    except GateFirst as gate:
-        return _gate(request, gate.case, tab, gate.form)
-    return show_case(request, case, tab, consulted=True)
+    case, gate = consulted_case(request, case_id, tab)
+    return gate or show_case(request, case, tab)
 
 
 @login_required
@@ -185,16 +179,12 @@ def case_detail_view(request, case_id, tab: str = "overview"):
 @domain_errors
 def case_open_view(request, case_id):
     """The gate's answer: acknowledge the H3 conditions and/or give the reason, then open."""
-    case = case_get(user=request.user, case_id=case_id)
+    case = case_header(user=request.user, case_id=case_id)
     tab = request.POST.get("tab") if request.POST.get("tab") in TAB_NAMES else "overview"
-    needs_ack = not conditions_acknowledged(request.user, case)
-    # Asked before the acknowledgement is recorded: that record is itself a consultation.
-    needs_reason = justification_required(request.user, case)
-    form = GateForm(request.POST, needs_ack=needs_ack, needs_reason=needs_reason)
+    form = _gate_form(request, case, request.POST)
     if not form.is_valid():
         return _gate(request, case, tab, form, status=400)
-    if needs_ack:
-        case_acknowledge_conditions(actor=request.user, case=case)
     case_consult(actor=request.user, case=case, what=consulted_as(tab),
-                 justification=form.cleaned_data.get("justification", ""))
+                 justification=form.cleaned_data.get("justification", ""),
+                 acknowledge_conditions=form.cleaned_data.get("acknowledge", False))
     return redirect(tab_url(case.pk, tab))

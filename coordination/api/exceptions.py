@@ -36,7 +36,7 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, ActionForbidden):
         _note_refusal_on_a_case(context, exc)  # reads the case: before the transaction is marked for rollback
         set_rollback()
-        return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"code": exc.code, "detail": exc.detail, **exc.extra}, status=status.HTTP_403_FORBIDDEN)
     elif isinstance(exc, Conflict):
         set_rollback()
         return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_409_CONFLICT)

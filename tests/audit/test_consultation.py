@@ -13,16 +13,9 @@ from audit.models import AuditEvent
 from audit.sealing import seal_pending
 from audit.services import audit_record_once_per_session
 from audit.verification import verify_trail
-from cases.services import case_acknowledge_conditions, case_consult, case_create, case_share, seizure_add
+from cases.services import case_consult, case_create, case_share, case_update, seizure_add
 from cases.services.consultation import conditions_acknowledged
 from coordination.errors import ActionForbidden
-
-
-def postgres_only(reason: str) -> None:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip(reason)
 
 
 def api(user, **headers) -> APIClient:
@@ -87,16 +80,38 @@ def test_listing_a_part_of_another_agencys_case_is_a_consultation_that_needs_a_r
     assert api(cast["anr.officer"]).get(url).status_code == 200  # later looks need none
 
 
-def test_h3_conditions_are_acknowledged_once_and_audited(cast):
+def h3_case_shared_with_liaison(cast, conditions="Do not contact the consignee."):
     case = case_create(actor=cast["rtm.officer"], title="H3 case", port="NLRTM", handling_code="H3",
-                       h3_conditions="Do not contact the consignee.", legal_basis="Art. 46 UCC",
-                       seized_at="2026-11-01T10:00:00+01:00")
-    assert not conditions_acknowledged(cast["rtm.officer"], case)
-    case_acknowledge_conditions(actor=cast["rtm.officer"], case=case)
-    case_acknowledge_conditions(actor=cast["rtm.officer"], case=case)
-    assert conditions_acknowledged(cast["rtm.officer"], case)
+                       h3_conditions=conditions, legal_basis="Art. 46 UCC", seized_at="2026-11-01T10:00:00+01:00")
+    case_share(actor=cast["rtm.officer"], case_id=case.pk, agency_code="EU-LIA", level="manage")
+    return case
+
+
+def test_h3_conditions_are_acknowledged_once_per_version_and_recorded_by_hash(cast):
+    case = h3_case_shared_with_liaison(cast)
+    reader = api(cast["liaison.officer"], HTTP_X_JUSTIFICATION="Joint investigation")
+    refused = reader.get(f"/api/v1/cases/{case.pk}/")
+    assert refused.status_code == 403
+    assert refused.json() == {"code": "conditions_acknowledgement_required", "detail": refused.json()["detail"],
+                              "conditions": "Do not contact the consignee."}
+    assert reader.get(f"/api/v1/cases/{case.pk}/", HTTP_X_ACKNOWLEDGE_CONDITIONS="H3").status_code == 200
+    assert reader.get(f"/api/v1/cases/{case.pk}/notes/").status_code == 200  # once is enough
     acknowledgement = AuditEvent.objects.get(case_id=case.pk, action="h3_acknowledge")
-    assert acknowledgement.changes == {"conditions": "Do not contact the consignee."}
+    assert "consignee" not in str(acknowledgement.changes)
+    assert set(acknowledgement.changes) == {"conditions_sha256"}
+    # New conditions are a new version: acknowledged again, and recorded again.
+    case_update(actor=cast["rtm.officer"], case_id=case.pk, version=case.version,
+                h3_conditions="Do not contact the consignee or the forwarder.")
+    assert reader.get(f"/api/v1/cases/{case.pk}/").json()["code"] == "conditions_acknowledgement_required"
+    assert reader.get(f"/api/v1/cases/{case.pk}/", HTTP_X_ACKNOWLEDGE_CONDITIONS="H3").status_code == 200
+    assert AuditEvent.objects.filter(case_id=case.pk, action="h3_acknowledge").count() == 2
+
+
+def test_the_owning_agency_reads_its_own_h3_case_without_acknowledging(cast):
+    case = h3_case_shared_with_liaison(cast)
+    assert conditions_acknowledged(cast["rtm.officer"], case)
+    assert not conditions_acknowledged(cast["liaison.officer"], case)
+    assert api(cast["rtm.officer"]).get(f"/api/v1/cases/{case.pk}/").status_code == 200
 
 
 def test_an_outsiders_attempt_on_an_existing_case_is_recorded_but_a_random_id_is_not(cast, matrix_case):
@@ -190,9 +205,15 @@ def test_acknowledging_h3_conditions_does_not_stand_in_for_a_justification(cast)
                        h3_conditions="Not for the consignee's eyes.", legal_basis="Art. 46 UCC",
                        seized_at="2026-11-01T10:00:00+01:00")
     case_share(actor=cast["rtm.officer"], case_id=case.pk, agency_code="EU-LIA", level="view")
-    case_acknowledge_conditions(actor=cast["liaison.officer"], case=case)
-    with pytest.raises(ActionForbidden):
-        case_consult(actor=cast["liaison.officer"], case=case)
+    with pytest.raises(ActionForbidden) as refused:
+        case_consult(actor=cast["liaison.officer"], case=case, acknowledge_conditions=True)
+    assert refused.value.code == "justification_required"
+    assert not AuditEvent.objects.filter(case_id=case.pk, action="h3_acknowledge").exists()  # refused: nothing kept
+    case_consult(actor=cast["liaison.officer"], case=case, acknowledge_conditions=True, justification="Joint team")
+    case_consult(actor=cast["liaison.officer"], case=case)  # both given once: later looks need neither
+    assert list(AuditEvent.objects.filter(case_id=case.pk, actor_username="liaison.officer")
+                .values_list("action", "justification").order_by("id")) == [
+        ("h3_acknowledge", ""), ("case_view", "Joint team")]  # the later look is grouped with it
 
 
 def consult_in_session(actor, case, session_ref: str, **kwargs) -> None:
@@ -250,153 +271,3 @@ def test_the_one_statement_record_refuses_a_field_it_would_drop(cast, matrix_cas
                                       object_type="case", object_id=case.pk, case_id=case.pk,
                                       justfication="typo", within=datetime.timedelta(hours=1))
     assert not AuditEvent.objects.filter(case_id=case.pk, action="case_view").exists()
-
-
-@pytest.mark.postgres
-def test_the_record_function_takes_every_column_of_a_record(db):
-    # Migration 0005's signature must follow the model: a column added to AuditEvent without
-    # a new version of the function would otherwise be left empty on every consultation.
-    from django.db import connection
-
-    postgres_only("the function exists on PostgreSQL only")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT proargnames FROM pg_proc WHERE proname = 'audit_record_once'")
-        (names,) = cursor.fetchone()
-    columns = [field.column for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    assert names == [f"p_{column}" for column in columns] + ["p_since"]
-
-
-@pytest.mark.postgres
-def test_the_record_function_and_the_plain_statement_write_the_same_record(cast, matrix_case):
-    from django.db import connection
-
-    from audit.services import _RECORD_FIELDS, _record_once_by_function, _record_once_by_statement, _record_values
-
-    postgres_only("the function exists on PostgreSQL only")
-
-    def stored(record_id) -> dict:
-        record = AuditEvent.objects.get(pk=record_id)
-        assert record.content_hash == content_hash(record)
-        return {field.attname: getattr(record, field.attname) for field in _RECORD_FIELDS}
-
-    officer, case = cast["rtm.officer"], matrix_case("owned")
-    token = set_request_context(RequestContext(request_id="req-1", ip_address="192.0.2.7", user_agent="pytest",
-                                               session_ref="session-same"))
-    try:
-        with transaction.atomic():
-            values = _record_values(actor=officer, operation="consultation", action="case_view", object_type="case",
-                                    object_id=case.pk, case_id=case.pk, handling_code=case.handling_code,
-                                    changes={"tab": "parties"})
-        params = {field.attname: field.get_db_prep_save(values[field.attname], connection)
-                  for field in _RECORD_FIELDS}
-        since = values["at"] - datetime.timedelta(hours=1)
-        recorded = {}
-        for name, record_once in (("function", _record_once_by_function), ("statement", _record_once_by_statement)):
-            with transaction.atomic():
-                recorded[name] = stored(record_once(connection, params, since))
-                # Both see the record just written and stand by it.
-                assert _record_once_by_function(connection, params, since) is None
-                assert _record_once_by_statement(connection, params, since) is None
-                transaction.set_rollback(True)
-    finally:
-        reset_request_context(token)
-    assert recorded["function"] == recorded["statement"] == values
-
-
-
-def record_with_next_query(officer, case, block, *, session_ref: str, handling_code: str = "H1"):
-    """Run block() inside audit_record_once_per_session_with_next_query; the statements sent
-    (savepoints aside) and what block() returned."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from audit.services import audit_record_once_per_session_with_next_query
-
-    token = set_request_context(RequestContext(request_id="ride", session_ref=session_ref))
-    try:
-        with CaptureQueriesContext(connection) as captured, transaction.atomic(savepoint=False):
-            with audit_record_once_per_session_with_next_query(
-                    actor=officer, operation="consultation", action="case_view", object_type="case",
-                    object_id=case.pk, case_id=case.pk, handling_code=handling_code,
-                    within=datetime.timedelta(hours=1)):
-                result = block()
-    finally:
-        reset_request_context(token)
-    return [entry["sql"] for entry in captured.captured_queries if "SAVEPOINT" not in entry["sql"]], result
-
-
-def assert_rode_with_the_seizure_query(sent: list[str]) -> None:
-    """The record left in one statement with the seizure query: one round trip for both."""
-    riding = [sql for sql in sent if "audit_record_once(" in sql]
-    assert len(riding) == 1 and "cases_seizureitem" in riding[0]
-
-
-@pytest.mark.postgres
-def test_the_record_travels_with_the_next_query_and_that_query_still_answers(cast, matrix_case):
-
-    postgres_only("elsewhere the record is written on its own, before the block")
-    case, officer = matrix_case("owned"), cast["rtm.officer"]
-    seizure_add(actor=officer, case_id=case.pk, drug="cocaine", quantity="12", unit="kg")
-    expected = sorted(case.seizures.values_list("id", flat=True))
-    sent, seizures = record_with_next_query(officer, case, lambda: sorted(case.seizures.values_list("id", flat=True)),
-                                            session_ref="session-ride")
-    assert_rode_with_the_seizure_query(sent)
-    assert seizures == expected
-    record = AuditEvent.objects.get(case_id=case.pk, session_ref="session-ride")
-    assert (record.action, record.actor_username, record.content_hash) == (
-        "case_view", "rtm.officer", content_hash(record))
-
-
-@pytest.mark.postgres
-def test_the_case_pages_record_travels_with_the_seizure_query(client, cast, matrix_case):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    postgres_only("elsewhere the record is written on its own, before the parts are read")
-    case = matrix_case("owned")
-    client.force_login(cast["rtm.officer"])
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
-    assert_rode_with_the_seizure_query([query["sql"] for query in captured.captured_queries])
-    assert views_of(case, "rtm.officer") == 1
-
-
-def test_a_block_without_a_query_still_writes_its_record(cast, matrix_case):
-    case, officer = matrix_case("owned"), cast["rtm.officer"]
-    record_with_next_query(officer, case, lambda: None, session_ref="session-quiet")
-    assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-quiet").count() == 1
-    # Within the hour, the same session's next block finds it and writes nothing more.
-    record_with_next_query(officer, case, lambda: list(case.seizures.all()), session_ref="session-quiet")
-    assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-quiet").count() == 1
-
-
-@pytest.mark.postgres
-def test_the_record_waits_for_a_query_with_parameters(cast, matrix_case):
-    from django.db import connection
-
-    postgres_only("elsewhere the record is written on its own, before the block")
-    case, officer = matrix_case("owned"), cast["rtm.officer"]
-
-    def block():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT '100%'")  # no parameters: written without interpolation in mind
-            literal = cursor.fetchone()[0]
-        return literal, list(case.seizures.all())
-
-    sent, (literal, _) = record_with_next_query(officer, case, block, session_ref="session-percent")
-    assert literal == "100%"
-    assert_rode_with_the_seizure_query(sent)
-    assert AuditEvent.objects.filter(case_id=case.pk, session_ref="session-percent").count() == 1
-
-
-@pytest.mark.postgres
-def test_a_record_that_cannot_be_written_fails_the_query_it_travels_with(cast, matrix_case):
-    from django.db import DataError
-
-    postgres_only("SQLite does not enforce the column's length")
-    case, officer = matrix_case("owned"), cast["rtm.officer"]
-    with pytest.raises(DataError), transaction.atomic():  # a handling code longer than its column
-        record_with_next_query(officer, case, lambda: list(case.seizures.all()), session_ref="session-broken",
-                               handling_code="H1-TOO-LONG")
-    assert not AuditEvent.objects.filter(case_id=case.pk, session_ref="session-broken").exists()

@@ -13,7 +13,7 @@ from cases.choices import ShareLevel, Status
 from cases.models import CaseShare
 from cases.services import (
     case_grant_user,
-    case_revoke_user,
+    case_revoke_grant,
     case_share,
     case_transition,
     case_unshare,
@@ -155,9 +155,9 @@ def test_creators_and_actors_follow_automatically_but_an_unfollow_sticks(cast, m
 
 def test_a_follower_who_lost_access_hears_nothing_more(cast, open_case, committed):
     case = open_case(cast["rtm.officer"], restricted=True)
-    case_grant_user(actor=cast["rtm.officer"], case_id=case.pk, user=cast["liaison.officer"], level="view")
+    grant = case_grant_user(actor=cast["rtm.officer"], case_id=case.pk, user=cast["liaison.officer"], level="view")
     case_follow(actor=cast["liaison.officer"], case_id=case.pk)
-    case_revoke_user(actor=cast["rtm.officer"], case_id=case.pk, user=cast["liaison.officer"])
+    case_revoke_grant(actor=cast["rtm.officer"], case_id=case.pk, grant_id=grant.pk)
     with committed():
         note_add(actor=cast["rtm.officer"], case_id=case.pk, text="Still restricted")
     assert told(case) == {}
