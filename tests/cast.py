@@ -20,7 +20,13 @@ MATRIX_CASES = {
     "h2_managed_by_liaison": ("rtm.officer", HandlingCode.H2, False, [("EU-LIA", ShareLevel.MANAGE)]),
     "unrelated": ("ham.officer", HandlingCode.H0, False, []),
     "referred": ("rtm.officer", HandlingCode.H0, False, []),
+    # Shared with Antwerp, then restricted by its owner: the dormant share opens nothing.
+    "shared_then_restricted": ("rtm.officer", HandlingCode.H0, True, [("BE-CUS-ANR", ShareLevel.VIEW)]),
 }
+# Restricted cases open to named users only (liaison.officer is named on each). rtm.auditor
+# also holds a named view grant on each, written straight into guardian's table as an old or
+# hand-made grant would be: an auditor's role caps it to nothing.
+RESTRICTED_CASES = {key for key, (_owner, _code, restricted, _shares) in MATRIX_CASES.items() if restricted}
 
 
 def matrix_container(key: str) -> str:
@@ -53,6 +59,7 @@ EXPECTED_ACCESS = {
     "h2_managed_by_liaison": {"rtm.officer": "owner", "rtm.analyst": "view", "liaison.officer": "manage"},
     "unrelated": {"ham.officer": "owner"},
     "referred": {"rtm.officer": "owner", "rtm.analyst": "view", "rtm.prosecutor": "contribute"},
+    "shared_then_restricted": {"rtm.officer": "owner", "liaison.officer": "view"},
 }
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from agencies.demo import seed_cast
 from cases.choices import ShareLevel, Status
@@ -21,6 +22,7 @@ from cases.services import (
     case_grant_user,
     case_share,
     case_transition,
+    case_update,
     document_attach,
     identifier_add,
 )
@@ -40,15 +42,18 @@ def _create_matrix_cases(users: dict) -> None:
             seized_at=timezone.now() - datetime.timedelta(days=400),
             handling_code=code,
             legal_basis="Art. 46 UCC",
-            restricted=restricted,
+            restricted=restricted and not shares,  # a shared case is restricted after its shares
         )
         identifier_add(actor=actor, case_id=case.pk, kind="container", value=matrix_container(key))
         document_attach(actor=actor, case_id=case.pk, title=f"Seizure report {key}", kind="seizure_report",
                         uploaded_file=SimpleUploadedFile(f"report-{key}.pdf", MATRIX_PDF))
         for agency, level in shares:
             case_share(actor=actor, case_id=case.pk, agency_code=agency, level=level)
+        if restricted and shares:
+            case_update(actor=actor, case_id=case.pk, version=case.version, restricted=True)
         if restricted:
             case_grant_user(actor=actor, case_id=case.pk, user=users["liaison.officer"], level=ShareLevel.VIEW)
+            assign_perm("cases.view_case", users["rtm.auditor"], case)
         if key == "referred":
             case_transition(actor=actor, case_id=case.pk, to=Status.OPEN)
             case_transition(actor=actor, case_id=case.pk, to=Status.REFERRED, agency_code="NL-OM-RTM")
