@@ -21,6 +21,7 @@ from ..forms import CaseEditForm, CaseForm, local_minute
 from ..selectors import case_header
 from ..services.case import CASE_CREATOR_ROLES
 from .common import domain_errors, tab_url
+from .detail import GATE_CODES
 
 EDITORS = {"owner", "manage"}
 
@@ -84,6 +85,12 @@ def case_edit_view(request, case_id):
     case = case_header(user=request.user, case_id=case_id)
     if case.access not in EDITORS:
         raise ActionForbidden(_("Only the owning agency and agencies holding a manage share edit a case."))
+    try:  # the form shows the case: a consultation, behind the same gate as the case page
+        services.case_consult(actor=request.user, case=case)
+    except ActionForbidden as refused:
+        if refused.code not in GATE_CODES:
+            raise
+        return redirect(tab_url(case.pk, "overview"))
     context = {"case": case}
     if request.method != "POST":
         context["form"] = CaseEditForm(initial={**CaseEditForm.values_of(case), "version": case.version})
