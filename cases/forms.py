@@ -130,11 +130,17 @@ class CaseEditForm(CaseForm):
                                     help_text=_("Recorded in the case's audit trail."))
     EDITABLE = ("title", "summary", "port", "seized_at", "handling_code", "h3_conditions", "source_reliability",
                 "information_assessment", "legal_basis", "review_due", "restricted")
+    OWNER_DECIDES = ("handling_code", "h3_conditions", "restricted")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.EDITABLE:
             self.fields[name].show_hidden_initial = True
+        self.owner = owner
+        if not owner:  # the owning agency's decisions: shown, never posted (the service refuses them)
+            for name in self.OWNER_DECIDES:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only the owning agency changes this.")
 
     @classmethod
     def values_of(cls, case) -> dict:

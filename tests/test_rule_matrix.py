@@ -219,14 +219,15 @@ CELLS: dict[tuple[str, str], tuple[Callable, Expect]] = {
     ("h2_named_grant", "csv"): (_csv, Expect(200)),
     ("h2_named_grant", "notification"): (_inbox_of(THIRD), Expect(200)),
 
-    ("non_owner_handling_code", "browser"): (_browser_edit(handling_code="H0"), Expect(403)),
+    # The edit form shows the owner's decisions disabled: a posted value is dropped, the rest saved.
+    ("non_owner_handling_code", "browser"): (_browser_edit(handling_code="H0"), Expect(302)),
     ("non_owner_handling_code", "api"): (_api_patch(handling_code="H0"), Expect(403, "owner_decision")),
     ("non_owner_handling_code", "admin"): (_admin(CASE_ADMIN, "post", {"handling_code": "H0"}), Expect(403)),
     ("non_owner_handling_code", "download"): (_download(THIRD), Expect(404)),
     ("non_owner_handling_code", "csv"): (_csv, Expect(200)),
     ("non_owner_handling_code", "notification"): (_inbox_of(THIRD), Expect(200)),
 
-    ("non_owner_restricted", "browser"): (_browser_edit(restricted=True), Expect(403)),
+    ("non_owner_restricted", "browser"): (_browser_edit(restricted=True), Expect(302)),
     ("non_owner_restricted", "api"): (_api_patch(restricted=True), Expect(403, "owner_decision")),
     ("non_owner_restricted", "admin"): (_admin(CASE_ADMIN, "post", {"restricted": "on"}), Expect(403)),
     # The owner keeps their own case: the manager's attempt took nothing away.

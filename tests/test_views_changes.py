@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from cases.choices import HandlingCode, ShareLevel, Status
 from cases.forms import CaseEditForm
 from cases.models import Case, CaseShare, Identifier, SeizureItem
-from cases.services import case_create, case_share, case_update
+from cases.services import case_consult, case_create, case_share, case_update
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "case-tabs"}
 
@@ -239,3 +239,17 @@ def test_shared_case_visible_to_the_recipient_only_after_sharing(client, cast, c
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     case_share(actor=cast["rtm.officer"], case_id=case.pk, agency_code="EU-LIA", level=ShareLevel.VIEW)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+
+
+def test_a_foreign_manager_sees_the_owners_decisions_but_cannot_post_them(client, cast, case):
+    case_share(actor=cast["rtm.officer"], case_id=case.pk, agency_code="DE-ZOLL-HAM", level=ShareLevel.MANAGE)
+    client.force_login(cast["ham.officer"])
+    case_consult(actor=cast["ham.officer"], case=case, justification="Joint case")  # past the gate
+    form = client.get(reverse("cases:edit", args=[case.pk])).context["form"]
+    assert [name for name in CaseEditForm.OWNER_DECIDES if form.fields[name].disabled] == list(CaseEditForm.OWNER_DECIDES)
+    # A posted handling code is ignored (disabled field); the title change is saved.
+    response = client.post(reverse("cases:edit", args=[case.pk]),
+                           edit_post(case, title="Cocaine in pineapples", handling_code=HandlingCode.H3))
+    case.refresh_from_db()
+    assert response.status_code == 302
+    assert (case.title, case.handling_code) == ("Cocaine in pineapples", HandlingCode.H0)

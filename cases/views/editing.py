@@ -72,7 +72,7 @@ def _merged_form(mine: CaseEditForm, current) -> tuple[CaseEditForm, list[str]]:
     data = {name: changed.get(name, theirs[name]) for name in CaseEditForm.EDITABLE}
     data.update({f"initial-{name}": theirs[name] for name in CaseEditForm.EDITABLE})
     data.update(version=current.version, justification=mine.cleaned_data.get("justification", ""))
-    merged = CaseEditForm(data)
+    merged = CaseEditForm(data, initial=theirs, owner=mine.owner)
     both = [name for name in changed if theirs[name] != loaded[name] and theirs[name] != changed[name]]
     for name in both:
         merged[name].saved_meanwhile = _display(merged, name, theirs[name])
@@ -93,9 +93,10 @@ def case_edit_view(request, case_id):
         return redirect(tab_url(case.pk, "overview"))
     context = {"case": case}
     if request.method != "POST":
-        context["form"] = CaseEditForm(initial={**CaseEditForm.values_of(case), "version": case.version})
+        context["form"] = CaseEditForm(initial={**CaseEditForm.values_of(case), "version": case.version},
+                                       owner=case.access == "owner")
         return render(request, "cases/form.html", context)
-    form = CaseEditForm(request.POST)
+    form = CaseEditForm(request.POST, initial=CaseEditForm.values_of(case), owner=case.access == "owner")
     if form.is_valid():
         try:
             services.case_update(actor=request.user, case_id=case.pk, version=form.cleaned_data["version"],
