@@ -22,8 +22,8 @@ LIST_QUERIES = 5
 DASHBOARD_QUERIES = {"rtm.officer": 7, "rtm.prosecutor": 8}
 # session, user, membership, case with access level, five parts, shares, the consultation
 # check (recorded already, so no insert). An open case adds one read of the prosecution
-# agencies its referral form offers. On PostgreSQL the check travels with the first part query.
-DETAIL_QUERIES = 10 if connection.vendor == "postgresql" else 11
+# agencies its referral form offers.
+DETAIL_QUERIES = 11
 TAB_QUERIES = {
     "seizures": DETAIL_QUERIES,
     "notes": DETAIL_QUERIES + 1,  # the notes again, with their authors

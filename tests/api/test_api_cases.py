@@ -15,11 +15,9 @@ from cases.services import case_create, case_share, identifier_add, party_add, s
 
 # Per request: session, user, membership; then the reads themselves.
 LIST_QUERIES = 4  # + one page of cases with owner agency and access level
-# + case with access level, five parts and shares. The consultation record (one statement that
-# checks for this session's record of the hour and writes one when there is none) travels in
-# the same round trip as the first part query on PostgreSQL, so it adds none there; elsewhere
-# it is a statement of its own.
-DETAIL_QUERIES = 10 if connection.vendor == "postgresql" else 11
+# + case with access level, five parts and shares, and the consultation record (one statement
+# that checks for this session's record of the hour and writes one when there is none).
+DETAIL_QUERIES = 11
 
 
 @pytest.fixture
