@@ -1,12 +1,29 @@
+"""Platform admins manage agencies and people here.
+
+A membership is history: a role is set only through membership_set_role (audited), which
+retires the previous membership instead of editing it, and a member is never deleted.
+"""
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from .models import Agency, Membership
+from .services import membership_set_role
+
+User = get_user_model()
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = readonly_fields = ("user", "role", "active", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Agency)
@@ -19,7 +36,37 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Adding a membership sets the user's role through the service; existing ones are read-only."""
+
     list_display = ["user", "agency", "role", "active", "created_at"]
     list_filter = ["agency", "role", "active"]
+    list_select_related = ["user", "agency"]
     search_fields = ["user__username", "agency__code"]
     autocomplete_fields = ["user", "agency"]
+    fields = ("user", "agency", "role")
+    readonly_fields = ("active", "created_at")
+
+    def get_fields(self, request, obj=None):
+        return self.fields + self.readonly_fields if obj else self.fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        membership = membership_set_role(actor=request.user, user=obj.user, agency=obj.agency, role=obj.role)
+        # The admin logs and redirects to the membership the service kept or created.
+        obj.pk, obj.active, obj.created_at = membership.pk, membership.active, membership.created_at
+
+
+# Deleting a user would cascade away their memberships and named grants without a record:
+# platform admins deactivate accounts instead.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PlatformUserAdmin(UserAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,8 @@ from .models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only."""
 
+    # `changes` holds before/after values of case fields: case content, not for the admin.
+    exclude = ["changes"]
     list_display = ["at", "actor_username", "actor_agency", "operation", "action", "object_type", "object_id"]
     list_filter = ["operation", "actor_agency"]
     search_fields = ["actor_username", "object_id", "request_id"]

@@ -17,8 +17,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(ReadOnlyAdmin):
-    list_display = ["id", "kind", "case", "agency", "created_at", "attempts", "delivered_at"]
+    list_display = ["id", "kind", "case__reference", "agency", "created_at", "attempts", "delivered_at"]
     list_filter = ["kind"]
+    list_select_related = ["case", "agency"]
     exclude = ["payload"]  # audit alert texts are for the agency's auditors
 
 
