@@ -24,10 +24,9 @@ from cases.services import case_create, case_share, note_add
 
 # token, membership, one page of cases with their access level (no COUNT)
 API_LIST_QUERIES = 3
-# token, membership, case with access level, five parts (notes with authors), shares; the
-# "consulted this hour?" check (already recorded: no insert) travels with the first part query
-# on PostgreSQL and is a statement of its own elsewhere.
-API_DETAIL_QUERIES = 9 if connection.vendor == "postgresql" else 10
+# token, membership, case with access level, five parts (notes with authors), shares, and the
+# "consulted this hour?" check (already recorded: no insert).
+API_DETAIL_QUERIES = 10
 
 
 def api_queries(client, url: str) -> int:
