@@ -28,7 +28,9 @@ run: demo
 	@echo ""
 	@echo "Portcullis is at http://127.0.0.1:$(PORT)/  (every demo login above uses the password: $(DEMO_PASSWORD))"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "(DEBUG is off unless DJANGO_DEBUG=1.)"
+	@echo ""
+	DATABASE_CONN_MAX_AGE=0 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The browser tests (tests/e2e) drive Debian's Chromium; install it only when it is missing.
 chromium:

@@ -2,6 +2,10 @@
 
 live_server runs on a transactional database that is emptied after every test, so each test
 builds the data it needs through the project's own services.
+
+The pages are served with the real Content-Security-Policy, and every browser context is
+watched: a CSP violation, reported as a `securitypolicyviolation` event or on the console,
+fails the test that caused it (pytest_runtest_call below).
 """
 import datetime
 
@@ -40,10 +44,73 @@ def browser():
         browser.close()
 
 
+# Runs in every document before its own scripts (Playwright's init scripts are not subject to
+# the page's CSP) and reports each violation to the test through an exposed binding.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__portcullisCspViolation({
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    sample: event.sample,
+    page: document.location.href,
+  });
+});
+"""
+# Chromium's console wording for a refused load or inline script/style/handler.
+_CSP_CONSOLE_MARKER = "Content Security Policy"
+
+
+class CspWatch:
+    """Collects the CSP violations of the browser contexts it watches."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+        self.contexts = []
+
+    def watch(self, context):
+        context.expose_binding("__portcullisCspViolation",
+                               lambda source, report: self.violations.append(f"event: {report}"))
+        context.add_init_script(_CSP_LISTENER)
+        context.on("console", self._console)
+        self.contexts.append(context)
+        return context
+
+    def _console(self, message):
+        if _CSP_CONSOLE_MARKER in message.text:
+            self.violations.append(f"console {message.type}: {message.text}")
+
+    def flush(self):
+        """Let reports still in flight arrive: Playwright delivers events while it waits. (No
+        script in the page: some contexts have JavaScript switched off.)"""
+        pages = [page for context in self.contexts for page in context.pages if not page.is_closed()]
+        if pages:
+            pages[0].wait_for_timeout(100)
+
+    def check(self):
+        self.flush()
+        assert not self.violations, "Content-Security-Policy violations:\n" + "\n".join(self.violations)
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_watch():
+    return CspWatch()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After the test body, before its contexts close: fail the test on any CSP violation."""
+    result = yield
+    watch = item.funcargs.get("csp_watch")
+    if watch is not None:
+        watch.check()
+    return result
+
+
+@pytest.fixture
+def page(browser, live_server, csp_watch):
     """A fresh browser context per test, so no session cookie leaks between tests."""
-    context = browser.new_context(base_url=live_server.url)
+    context = csp_watch.watch(browser.new_context(base_url=live_server.url))
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -91,13 +158,14 @@ def login(page):
 
 
 @pytest.fixture
-def user_page(browser, live_server):
+def user_page(browser, live_server, csp_watch):
     """A logged-in page per user, each in its own browser context (own cookies), for stories
     in which several people take turns."""
     contexts = []
 
     def _open(username, **options):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options)
+        context = csp_watch.watch(
+            browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options))
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
