@@ -11,7 +11,7 @@ from stdnum import imo
 from audit.models import AuditEvent
 from cases.choices import HandlingCode, ShareLevel, Status
 from cases.forms import CaseEditForm
-from cases.models import Case, CaseShare, Identifier, SeizureItem
+from cases.models import Case, CaseGrant, CaseShare, Identifier, SeizureItem
 from cases.services import case_consult, case_create, case_share, case_update
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "case-tabs"}
@@ -253,3 +253,38 @@ def test_a_foreign_manager_sees_the_owners_decisions_but_cannot_post_them(client
     case.refresh_from_db()
     assert response.status_code == 302
     assert (case.title, case.handling_code) == ("Cocaine in pineapples", HandlingCode.H0)
+
+
+def test_owner_opens_a_restricted_case_to_a_named_user_and_revokes_it_from_the_sharing_tab(client, cast):
+    owner, reader = cast["rtm.officer"], cast["anr.officer"]
+    restricted = case_create(actor=owner, title="Only by name", port="NLRTM", handling_code=HandlingCode.H0,
+                             seized_at=timezone.now() - datetime.timedelta(hours=1), legal_basis="Art. 46 UCC",
+                             restricted=True)
+    client.force_login(owner)
+    tab = client.get(reverse("cases:tab", args=[restricted.pk, "sharing"])).content.decode()
+    assert "Open to a named user" in tab and "rtm.officer" in tab  # the creator's own grant is listed
+    refused = client.post(reverse("cases:add", args=[restricted.pk, "grants"]),
+                          {"username": "nobody.here", "level": "view"})
+    assert refused.status_code == 200 and "No active user has this username." in refused.content.decode()
+    added = client.post(reverse("cases:add", args=[restricted.pk, "grants"]),
+                        {"username": "anr.officer", "level": "view", "justification": "Joint team"})
+    assert added.status_code == 302
+    grant = CaseGrant.objects.get(case=restricted, user=reader)
+    assert (grant.level, grant.granted_by) == ("view", owner)
+    assert AuditEvent.objects.filter(case_id=restricted.pk, action="case_grant_user", recipient="anr.officer",
+                                     justification="Joint team", case_agency="NL-CUS-RTM").exists()
+    assert "anr.officer" in client.get(reverse("cases:tab", args=[restricted.pk, "sharing"])).content.decode()
+    client.post(reverse("cases:grant-revoke", args=[restricted.pk, grant.pk]))
+    assert not CaseGrant.objects.filter(pk=grant.pk).exists()
+    reader_client = type(client)()
+    reader_client.force_login(reader)
+    assert reader_client.get(reverse("cases:detail", args=[restricted.pk])).status_code == 404
+
+
+def test_a_named_grant_to_an_auditor_is_refused_on_its_field(client, cast, matrix_case):
+    client.force_login(cast["rtm.officer"])
+    response = client.post(reverse("cases:add", args=[matrix_case("owned").pk, "grants"]),
+                           {"username": "rtm.auditor", "level": "view"})
+    assert response.status_code == 200
+    assert "This user&#x27;s role gives no access to case content." in response.content.decode()
+    assert not CaseGrant.objects.filter(user__username="rtm.auditor", case=matrix_case("owned")).exists()
