@@ -3,6 +3,8 @@
 
 Issue 13, "Headers and the demo", "Caching" and "Connections".
 """
+import base64
+import hashlib
 import os
 import re
 import socket
@@ -122,6 +124,20 @@ def test_the_policy_allows_no_inline_or_evaluated_script():
     assert not set(policy["default-src"]) & set(NO_INLINE)
     assert "'unsafe-inline'" not in policy["style-src"]
     assert "CONTENT_SECURITY_POLICY_REPORT_ONLY" not in dir(settings)  # enforced, not only reported
+
+
+def test_the_one_hashed_style_is_exactly_the_django_admins():
+    """The style-src hash allows Django admin's changelist rule (admin/change_list.html, for a
+    ModelAdmin without action bars) and nothing else: after a Django upgrade changes that
+    rule, this says so instead of the admin quietly losing the style."""
+    import django.contrib.admin
+
+    template = Path(django.contrib.admin.__file__).parent / "templates" / "admin" / "change_list.html"
+    [rule] = re.findall(r"<style>(.*?)</style>", template.read_text(), re.S)
+    digest = base64.b64encode(hashlib.sha256(rule.encode()).digest()).decode()
+    hashes = [source for source in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
+              if source.startswith("'sha256-")]
+    assert hashes == [f"'sha256-{digest}'"]
 
 
 # No inline script anywhere the browser executes it --------------------------------------------

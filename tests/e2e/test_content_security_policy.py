@@ -92,3 +92,5 @@ def test_a_violation_fails_the_test(tmp_path):
     assert "FAILED " in output and "test_page_with_inline_script_and_style" in output, output
     assert "Content-Security-Policy violations" in output, output
     assert "script-src" in output and "style-src" in output, output
+    # Both channels report: the page's securitypolicyviolation events and Chromium's console.
+    assert "event: {'directive': 'script-src-elem'" in output and "console error: " in output, output
