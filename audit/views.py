@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from coordination.errors import ActionForbidden
+from coordination.params import bad_query_answers_400, query_int
 
 from .api.filters import AuditEventFilter
 from .exports_csv import audit_export_start, csv_rows
@@ -23,8 +24,10 @@ def _events_or_403(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@bad_query_answers_400
 def audit_trail_view(request):
     events = _events_or_403(request.user)
+    before = query_int(request.GET, "before")  # before any export is recorded
     filtered = AuditEventFilter(request.GET, queryset=events)
     context = {"filter": filtered, "export_error": ""}
     if request.method == "POST" and filtered.is_valid():
@@ -38,9 +41,8 @@ def audit_trail_view(request):
             response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
             return response
     rows = filtered.qs.order_by("-id") if filtered.is_valid() else events.none()
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(id__lt=int(before))
+    if before is not None:
+        rows = rows.filter(id__lt=before)
     page = list(rows[: PAGE_SIZE + 1])
     context.update(events=page[:PAGE_SIZE], next_before=page[PAGE_SIZE - 1].id if len(page) > PAGE_SIZE else None)
     return render(request, "audit/trail.html", context, status=400 if context["export_error"] else 200)

@@ -241,8 +241,9 @@ REST_FRAMEWORK = {
     # DRF's own throttles then read X-Forwarded-For as client_ip does (never as the client wrote it).
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON everywhere; the document upload declares its own multipart parser.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON everywhere, nesting capped (deep bodies are a 400, not a RecursionError); the
+    # document upload declares its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["coordination.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coordination.api.exceptions.api_exception_handler",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.errors import NotVisible
+from coordination.params import bad_query_answers_400, query_page
 
 from . import services
 from .forms import EmailPreferencesForm
@@ -17,17 +18,11 @@ from .selectors import email_preferences, inbox, own_notification
 PAGE_SIZE = 50
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 @login_required
+@bad_query_answers_400
 def inbox_view(request):
     # No COUNT(*): one row more than the page tells whether there is a next one.
-    number = _page_number(request)
+    number = query_page(request.GET)
     start = (number - 1) * PAGE_SIZE
     rows = list(inbox(user=request.user)[start : start + PAGE_SIZE + 1])
     page = {"notifications": rows[:PAGE_SIZE], "number": number, "has_next": len(rows) > PAGE_SIZE}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRefresh
 
 from coordination.errors import ActionForbidden, NotVisible
+from coordination.params import BadQueryParameter, bad_query_response
 
 from ..access import note_refused_action
 
@@ -41,7 +42,8 @@ def htmx_target(request) -> str | None:
 
 
 def domain_errors(view):
-    """NotVisible is a 404 that says nothing; ActionForbidden a 403 that says why.
+    """NotVisible is a 404 that says nothing; ActionForbidden a 403 that says why; a bad query
+    parameter a 400 that names it, with nothing the request wrote kept.
 
     Under HTMX the page reloads instead, so the reason shows as a message in its place.
     """
@@ -51,6 +53,8 @@ def domain_errors(view):
             return view(request, *args, **kwargs)
         except NotVisible:
             raise Http404() from None
+        except BadQueryParameter as error:
+            return bad_query_response(request, error)
         except ActionForbidden as refused:
             if "case_id" in kwargs:  # reads the case: before the transaction is marked for rollback
                 note_refused_action(request.user, kwargs["case_id"], refused.code)

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from coordination.params import bad_query_answers_400, query_page
+
 from ..forms import CaseListFilter
 from ..selectors import case_list
 from .common import RESULTS_TARGET, htmx_target
@@ -26,13 +28,6 @@ SORTS = {
 DEFAULT_SORT = "-seized"
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 def _sort(request) -> str:
     sort = request.GET.get("sort", DEFAULT_SORT)
     return sort if sort.lstrip("-") in SORTS else DEFAULT_SORT
@@ -40,12 +35,13 @@ def _sort(request) -> str:
 
 @login_required
 @vary_on_headers("HX-Request", "HX-Target")
+@bad_query_answers_400
 def case_list_view(request):
+    number = query_page(request.GET)  # bad input first: 400 before anything is read
     filters = CaseListFilter(request.GET or None, queryset=case_list(user=request.user), request=request)
     sort = _sort(request)
     direction = "-" if sort.startswith("-") else ""
     ordered = filters.qs.order_by(f"{direction}{SORTS[sort.lstrip('-')]}", f"{direction}id")
-    number = _page_number(request)
     start = (number - 1) * PAGE_SIZE
     rows = list(ordered[start : start + PAGE_SIZE + 1])
     page = {
