@@ -117,7 +117,7 @@ def main() -> None:
     setup_django(bench_database_url())
     migrate()  # the bench database may predate the newest migration
     from .load import gunicorn, measure
-    from .machine import load
+    from .machine import code, load
     from .measure_db import officer_context, owned_case_ids
     from .measure_http import DETAIL_POOL, endpoints
 
@@ -136,7 +136,7 @@ def main() -> None:
     paired = paired_server_times(officer, pool[::-1])
     with_audit, without = http["api_case_detail"], http["api_case_detail_without_audit"]
     summary = {
-        "load_before": before, "load_after": load(), **vars(args),
+        "code": code(), "load_before": before, "load_after": load(), **vars(args),
         "rps": {name: value["rps"] for name, value in http.items()},
         "p50_ms": {name: value["p50_ms"] for name, value in http.items()},
         "throughput_cost": round(1 - with_audit["rps"] / without["rps"], 3),

@@ -4,10 +4,12 @@ Per case, as the services do: the case (reference from the per-port, per-year co
 version = 1 + workflow steps, search vector over reference, title, summary and party names),
 its parts, each agency share as a CaseShare plus the cumulative guardian group permissions
 (view, then contribute, then manage) on the agency's group, a referral as a contribute share
-to the prosecution agency, a restricted case's creator as named manager, and named grants as
-cumulative guardian user permissions. Audit records are written for case creation and for
-every disclosure (share, named grant); the per-part and per-transition records the services
-also write are left out to keep generation in minutes (they touch no measured path).
+to the prosecution agency, a restricted case's creator as named manager, and each named grant
+as a CaseGrant plus cumulative guardian user permissions. Audit records are written for case
+creation and for every disclosure (share, named grant, the restricted case's creator included),
+each filed under the case's owning agency (`case_agency`, in the content hash as
+audit.hashing counts it); the per-part and per-transition records the services also write are
+left out to keep generation in minutes (they touch no measured path).
 """
 import datetime
 import itertools
@@ -42,8 +44,8 @@ SEARCH_VECTOR = ("setweight(to_tsvector('simple'::regconfig, "
 LEGAL_BASIS = "Art. 46 UCC"
 REFERRAL_REASON = "Referred for prosecution"
 AUDIT_COLUMNS = ("at, actor_id, actor_username, actor_agency, actor_role, operation, action, object_type, "
-                 "object_id, case_id, handling_code, justification, recipient, changes, request_id, ip_address, "
-                 "user_agent, session_ref, content_hash")
+                 "object_id, case_id, case_agency, handling_code, justification, recipient, changes, request_id, "
+                 "ip_address, user_agent, session_ref, content_hash")
 PART_COLUMNS = {
     "seizures": ("cases_seizureitem", "id, case_id, created_by_id, created_at, drug, form, quantity, unit, packages, "
                  "brick_marking, purity, concealment, detection, transport_mode"),
@@ -122,7 +124,8 @@ class BulkWriter:
             cursor.execute(f"INSERT INTO cases_case ({CASE_COLUMNS}, search_vector) "
                            f"SELECT {CASE_COLUMNS}, {SEARCH_VECTOR} FROM bench_case_stage")
             cursor.execute("TRUNCATE bench_case_stage")
-            for buffer in (*batch.parts.values(), batch.shares, batch.group_grants, batch.user_grants, batch.audit):
+            for buffer in (*batch.parts.values(), batch.shares, batch.grants, batch.group_grants, batch.user_grants,
+                           batch.audit):
                 buffer.flush(cursor)
 
     def _case(self, stage: CopyBuffer, plan: CasePlan, case_id) -> None:
@@ -157,12 +160,12 @@ class BulkWriter:
             parts["notes"].add_plain(random_uuid4(self.rng), case_id, creator, at, text, "", NULL)
 
     def _grants(self, plan, case_id: str, batch: "Batch") -> None:
-        shares, group_grants, user_grants, audit = batch.shares, batch.group_grants, batch.user_grants, batch.audit
+        shares, group_grants, audit = batch.shares, batch.group_grants, batch.audit
         agencies = self.population.agencies
         at = plan.created_at
-        if plan.restricted:  # case_create makes the creator a named manager
-            for codename in cumulative("manage"):
-                user_grants.add(case_id, plan.creator, self.permission_ids[codename])
+        named = list(plan.named)
+        if plan.restricted:  # case_create makes the creator a named manager, through the grant service
+            named.insert(0, (plan.creator, "manage"))
         given = [(code, level, "") for code, level in plan.shares]
         if plan.referred_to:
             given.append((plan.referred_to, "contribute", REFERRAL_REASON))
@@ -174,25 +177,29 @@ class BulkWriter:
             self._audit(audit, plan, "disclosure", "case_share", "case_share", share_id, case_id, at=at,
                         justification=justification, recipient=code,
                         changes={"level": {"before": None, "after": level}})
-        for user_id, level in plan.named:
+        for user_id, level in named:
+            grant_id = str(uuid.UUID(random_uuid4(self.rng)))
+            batch.grants.add(grant_id, case_id, user_id, level, plan.creator, at, at)
             for codename in cumulative(level):
-                user_grants.add(case_id, user_id, self.permission_ids[codename])
-            self._audit(audit, plan, "disclosure", "case_grant_user", "case", case_id, case_id, at=at,
+                batch.user_grants.add(case_id, user_id, self.permission_ids[codename])
+            self._audit(audit, plan, "disclosure", "case_grant_user", "case_grant", grant_id, case_id, at=at,
                         recipient=self.population.usernames[user_id],
                         changes={"level": {"before": None, "after": level}})
 
     def _audit(self, audit: CopyBuffer, plan, operation, action, object_type, object_id, case_id: str, *, at,
                justification="", recipient="", changes=None) -> None:
         agency, role = self.members[plan.creator]
+        # Filed under the owning agency (cases.services.guard.audited_case); audit.hashing counts
+        # case_agency only when it is set, as it always is here.
         event = types.SimpleNamespace(
             at=at, actor_id=plan.creator, actor_username=self.population.usernames[plan.creator],
             actor_agency=agency, actor_role=role, operation=operation, action=action, object_type=object_type,
-            object_id=str(object_id), case_id=case_id, handling_code=plan.handling_code,
+            object_id=str(object_id), case_id=case_id, case_agency=plan.owner, handling_code=plan.handling_code,
             justification=justification, recipient=recipient, changes=changes or {}, request_id="",
             ip_address=None, user_agent="", session_ref="")
         audit.add_plain(at.isoformat(), str(plan.creator), event.actor_username, agency, role, operation, action,
-                        object_type, event.object_id, case_id, plan.handling_code, justification, recipient,
-                        json.dumps(event.changes), "", NULL, "", "", content_hash(event))
+                        object_type, event.object_id, case_id, plan.owner, plan.handling_code, justification,
+                        recipient, json.dumps(event.changes), "", NULL, "", "", content_hash(event))
 
     def _save_counters(self) -> None:
         CaseReferenceCounter.objects.bulk_create(
@@ -209,6 +216,7 @@ class Batch:
         self.parts = {name: CopyBuffer(*spec) for name, spec in PART_COLUMNS.items()}
         self.shares = CopyBuffer("cases_caseshare", "id, case_id, agency_id, level, granted_by_id, created_at, "
                                                     "updated_at")
+        self.grants = CopyBuffer("cases_casegrant", "id, case_id, user_id, level, granted_by_id, created_at, updated_at")
         self.group_grants = CopyBuffer("cases_casegroupobjectpermission", "content_object_id, group_id, permission_id")
         self.user_grants = CopyBuffer("cases_caseuserobjectpermission", "content_object_id, user_id, permission_id")
         self.audit = CopyBuffer("audit_auditevent", AUDIT_COLUMNS)

@@ -3,6 +3,7 @@ import os
 import platform
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
 from django.db import connection
 
@@ -34,3 +35,20 @@ def load() -> dict:
     pytest_runs = subprocess.run(["pgrep", "-c", "-f", "pytest"], capture_output=True, text=True).stdout.strip()
     return {"load_1m": round(one, 2), "load_5m": round(five, 2), "load_15m": round(fifteen, 2),
             "pytest_processes": int(pytest_runs or 0)}
+
+
+def code() -> dict:
+    """Which code was measured: the commit, and whether files outside bench/ differed from it.
+    In a tree exported with `git archive` (no .git), BENCH_COMMIT names the commit."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+                   if not line[3:].startswith("bench/")]
+        return {"commit": git("rev-parse", "--short", "HEAD"), "changed_outside_bench": changed}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": os.environ.get("BENCH_COMMIT", "unknown"), "changed_outside_bench": [],
+                "exported": True}

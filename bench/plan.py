@@ -218,6 +218,9 @@ def case_plans(population: Population, *, start: int, count: int, now: datetime.
             plan.shares.append((_share_target(rng, population, owner), level))
         if restricted or rng.random() < NAMED_GRANT_RATE:
             user = _named_user(rng, population, owner, restricted)
+            level = rng.choice([ShareLevel.VIEW, ShareLevel.VIEW, ShareLevel.CONTRIBUTE])
+            if user in owner.members.get(Role.ANALYST, []):  # an analyst's role allows view at most
+                level = ShareLevel.VIEW
             if user != plan.creator:
-                plan.named.append((user, rng.choice([ShareLevel.VIEW, ShareLevel.VIEW, ShareLevel.CONTRIBUTE])))
+                plan.named.append((user, level))
         yield plan

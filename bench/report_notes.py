@@ -84,24 +84,48 @@ NOTICED = """## Noticed, left alone
 - **The generator leaves out** the audit records of part additions and workflow steps (the services
   write them; no measured path reads them) and the notification outbox rows (notifications is
   landing now); `bench/hooks.py` is where fan-out and matching measurements plug in.
-- **Where the consultation record's cost goes** (measured in process, paired, one token per
-  variant so that no variant's record stands in for another's): about 0.1 ms of Python (the
-  values, the content hash); one more round trip, 0.14 ms (a `SELECT 1` in its place); the
-  statement on the server, 0.27 ms sent as SQL and about 0.19 ms as the function
-  `audit_record_once` whose plan PostgreSQL keeps (migration 0005: 0.08 ms less per first view,
-  paired 0.86 against 0.94 ms); and the commit, which now must flush the WAL: 0.35 ms at this
-  machine's request rate against 0.15 ms back to back, because an idle virtual disk and CPU answer
-  slower. `wal_sync_method = open_datasync` and `wal_compression` did not change that flush; the
-  8 KB full-page image the insert usually carries costs no measurable time. What remains is what
-  any synchronous, durable write pays. `synchronous_commit = off` would remove the flush but could
-  lose a record whose data was already shown, so the bench keeps PostgreSQL's defaults.
-- **The API detail sends the record in the same round trip as its first part query**
-  (`audit_record_once_per_session_with_next_query`: a one-shot `execute_wrapper` prepends
-  `SELECT audit_record_once(…);` to the next query, and psycopg2 sends both as one message and
-  returns the query's rows). Paired in process it saves 0.14 ms (0.79 against 0.93 ms on a
-  12.5 ms request). A failing record fails that query, so the parts are never read without it;
-  psycopg 3's pipeline mode would be the library's own form of this. The browser detail still
-  writes its record on its own, after its consultation gate.
+- **The consultation record is one statement on every database** (issue 13): `case_consult`
+  checks what must come first (H3 acknowledgement, justification) and then sends one
+  `INSERT … SELECT … WHERE NOT EXISTS` (`audit_record_once_per_session`), on its own round trip,
+  before the detail reads any part (`case_get`'s `before_parts`). So the API detail runs one
+  statement more than before issue 13 (section 3). Two ways of saving time on it were removed:
+  the PL/pgSQL function `audit_record_once`, whose plan PostgreSQL kept (migration 0005, dropped
+  by 0007), and the "ride-along", a one-shot `execute_wrapper` that prepended the call to the
+  detail's first part query so that psycopg2 sent both as one message. When they were built
+  (exploration at 1M cases, paired in process, on a quiet machine; not this run) they saved
+  0.08 ms (0.86 against 0.94 ms per first view) and 0.14 ms (0.79 against 0.93 ms on a 12.5 ms
+  request): about 0.2 ms together, for three code paths, arguments bound to the model's field
+  order and a wrapper that rewrote another query's SQL. The last run with both (1M cases, commit
+  327a731, load about 1–2) measured the record at 4.9% of the throughput and 5.3% of the median
+  latency interleaved, 4.9% (1.08 ms on 21.9 ms) paired; section 4 has this run's figures for
+  the single statement.
+- **Where the record's cost goes** (the same exploration, not this run): about 0.1 ms of Python
+  (the values, the content hash); the round trip, 0.14 ms on an idle machine (a `SELECT 1` in its
+  place); the statement on the server, about 0.27 ms sent as SQL; and the commit, which now must
+  flush the WAL: 0.35 ms at the bench's request rate against 0.15 ms back to back, because an idle
+  virtual disk and CPU answer slower. The audit-free detail commits a read-only transaction,
+  which flushes nothing. `wal_sync_method = open_datasync` and `wal_compression` did not change
+  that flush; the 8 KB full-page image the insert usually carries costs no measurable time. What
+  remains is what any synchronous, durable write pays. `synchronous_commit = off` would remove the
+  flush but could lose a record whose data was already shown, so the bench keeps PostgreSQL's
+  defaults.
+- **The 2026-11-28 run's machine flushes slowly, and that is what the record costs there**
+  (measured in process right after the 1M run, commit aff0a93, same database and load; these
+  figures are not produced by bench.run). The record's statement with its Python took 0.67 ms
+  (median of 1,000), the COMMIT after it 3.09 ms, against 0.02 ms for the commit of a read-only
+  transaction; `pg_test_fsync` gives 3.2 ms per 8 KB `fdatasync` on this disk (about 310 a
+  second), ten times the earlier machine's 0.35 ms flush. So three quarters of the ~4 ms the
+  record adds is the WAL flush. The PL/pgSQL form, rebuilt as a temporary function (with
+  `case_agency`) and timed against the single statement in rolled-back transactions, alternating,
+  was 0.09 ms quicker (0.15 against 0.25 ms, 1,400 pairs); a bare round trip (`SELECT 1`) took
+  0.03 ms, which is what the ride-along saved. Restoring both would take back under 0.2 ms of the
+  ~4 ms. Because the flush is a fixed cost, the percentages move with the request's own time:
+  the other engineers' test runs (load 5–6 on 2 cores) slowed the detail to 38–60 ms over HTTP,
+  which makes the interleaved share smaller, and the in-process request (18–28 ms) makes the
+  paired share larger. Two `python -m bench.audit_cost` runs on the same database right after
+  (6 rounds of 10 s each) measured, interleaved, 9.1% and 5.9% of the throughput and 8.5% and
+  7.1% of the median latency (within-pair difference 4.04 and 3.92 ms); paired, 4.10 ms on
+  17.7 ms (23.2%) and 4.04 ms on 23.9 ms (16.9%).
 - **The grouping check visits only its own session's records** (migration 0006: the session comes
   before the time in the case index). Before, a case consulted through other tokens in the last hour
   (every wrk round here uses a fresh token) made the check read each of those records from the table.

@@ -48,12 +48,14 @@ def _data(results: dict) -> str:
     for step in results["growth"]:
         counts, guardian = step["generation"]["rows"], step["guardian"]
         cases = counts["cases_case"]
-        rows.append([f"{cases:,}", f"{counts['cases_caseshare']:,}", f"{counts['cases_casegroupobjectpermission']:,}",
+        rows.append([f"{cases:,}", f"{counts['cases_caseshare']:,}", f"{counts.get('cases_casegrant', 0):,}",
+                     f"{counts['cases_casegroupobjectpermission']:,}",
                      f"{counts['cases_caseuserobjectpermission']:,}", f"{counts['cases_seizureitem']:,}",
                      f"{counts['cases_identifier']:,}", f"{counts['cases_party']:,}", f"{counts['audit_auditevent']:,}",
                      f"{guardian['visible_by_policy'] / cases:.1%}",
                      f"{step['generation']['load_seconds']} + {step['generation']['vacuum_seconds']} s"])
-    return _table(["cases", "shares", "group grant rows", "user grant rows", "seizures", "identifiers", "parties",
+    return _table(["cases", "shares", "named grants", "group grant rows", "user grant rows", "seizures",
+                   "identifiers", "parties",
                    "audit records", "officer sees", "load + vacuum"], rows)
 
 
@@ -176,6 +178,19 @@ def _audit(summary: dict) -> str:
                    f"{'met' if summary['targets_met']['audit_write_under_10_percent'] else 'NOT met'}.")
 
 
+def _when(results: dict) -> str:
+    """When the run started and which code it measured (runs before these were recorded say nothing)."""
+    said = f" started {results['started_at']}" if results.get("started_at") else ""
+    code = results.get("code")
+    if code:
+        said += f", code at commit {code['commit']}"
+        if code.get("changed_outside_bench"):
+            said += f" with uncommitted changes to {', '.join(code['changed_outside_bench'])}"
+        elif code.get("exported"):
+            said += " (exported with `git archive`, plus this bench/)"
+    return said
+
+
 def markdown(summary: dict, results: dict) -> str:
     from .report_notes import DESIGN_NOTES, NOTICED
 
@@ -185,8 +200,8 @@ def markdown(summary: dict, results: dict) -> str:
     size = f"{summary['size']:,}"
     return f"""# Portcullis at {size} cases (issue 4)
 
-Written by `make bench SIZE={summary['size']}`, one run: {results['minutes']} minutes for bench.run after
-about one for bench.verify. The figures are also in `bench/results.json`. Medians unless said otherwise;
+Written by `make bench SIZE={summary['size']}`, one run{_when(results)}: {results['minutes']} minutes for
+bench.run after bench.verify. The figures are also in `bench/results.json`. Medians unless said otherwise;
 database times are PostgreSQL's own planning + execution time (EXPLAIN ANALYZE, TIMING OFF),
 interleaved across variants.
 
@@ -221,8 +236,8 @@ Ratios are measured in the same phase so the load weighs on both sides; absolute
 Generated in bulk (COPY), the rows the services would write: agencies and members through the services
 (members sit in their agency's group), cases over 12 customs agencies (Rotterdam 32%), about 10% shared
 with a second agency (a CaseShare plus cumulative guardian group permissions; half are referrals to the
-national prosecutor at contribute), 1% opened to named users (0.6% restricted, with the creator as named
-manager), seizures, identifiers, parties, route legs, notes, and the audit records of creation and
+national prosecutor at contribute), 1% opened to named users (a CaseGrant plus cumulative guardian user
+permissions; 0.6% restricted, with the creator as named manager), seizures, identifiers, parties, route legs, notes, and the audit records of creation and
 disclosure. The officer measured is `rtm.officer` (NL-CUS-RTM).
 
 {_data(results)}

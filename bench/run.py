@@ -39,14 +39,15 @@ def main() -> None:
     from django.utils import timezone  # Django is set up only now
 
     from .generate import grow_to
-    from .machine import load, machine
+    from .machine import code, load, machine
     from .measure_db import measure_size
     from .measure_http import http_phase
     from .population import build_population
     from .report import write_report
 
-    results = {"size": args.size, "database": database_name(url), "machine": machine(), "load_at_start": load(),
-               "arguments": vars(args), "growth": []}
+    results = {"size": args.size, "started_at": timezone.now().isoformat(timespec="seconds"),
+               "database": database_name(url), "code": code(), "machine": machine(),
+               "load_at_start": load(), "arguments": vars(args), "growth": []}
     population = build_population()
     now = timezone.now()
     for size in sizes:

@@ -3,9 +3,10 @@
 The same few hundred case plans (every kind: plain, shared at each level, referred,
 restricted, named grants, H2) are written twice into a fresh database: through the services,
 then, after deleting them, with bench.bulk. For every user the visible cases, their access
-level and what each action allows must be equal, and so must the grant rows, the shares,
-the parts, the disclosure audit records; the bulk search vectors must equal what
-cases.search computes and the bulk audit hashes what audit.hashing computes.
+level and what each action allows must be equal, and so must the guardian grant rows, the
+shares, the named-grant records (CaseGrant), the parts, and the creation and disclosure audit
+records (with the owning agency they are filed under); the bulk search vectors must equal
+what cases.search computes and the bulk audit hashes what audit.hashing computes.
 
     python -m bench.verify        (BENCH_DATABASE_URL names the bench database; *_verify is used)
 """
@@ -53,7 +54,7 @@ def snapshot() -> dict:
 
     from audit.models import AuditEvent
     from cases.access import Action, visible_cases
-    from cases.models import Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
+    from cases.models import Case, CaseGrant, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
     from cases.selectors import case_list
 
     titles = dict(Case.objects.values_list("id", "title"))
@@ -80,11 +81,13 @@ def snapshot() -> dict:
                                                        "granted_by__username")),
         "group_grants": sorted(CaseGroupObjectPermission.objects.values_list(
             "content_object__title", "group__name", "permission__codename")),
+        "grants": sorted(CaseGrant.objects.values_list("case__title", "user__username", "level",
+                                                       "granted_by__username")),
         "user_grants": sorted(CaseUserObjectPermission.objects.values_list(
             "content_object__title", "user__username", "permission__codename")),
-        "audit": sorted((titles[event.case_id], event.action, event.operation, event.recipient,
-                         str(event.changes), event.justification, event.actor_username, event.actor_agency,
-                         event.actor_role, event.handling_code) for event in disclosures),
+        "audit": sorted((titles[event.case_id], event.case_agency, event.action, event.operation, event.object_type,
+                         event.recipient, str(event.changes), event.justification, event.actor_username,
+                         event.actor_agency, event.actor_role, event.handling_code) for event in disclosures),
     }
 
 
