@@ -150,8 +150,9 @@ class DocumentViewSet(CasePartViewSet):
         summary="Download a document (audited as a consultation)",
         operation_id="cases_documents_download",
         parameters=READER_HEADERS,
-        responses={(200, "application/octet-stream"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The file as stored; its SHA-256 in X-Content-SHA256"),
+        responses={(200, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The file as stored, with its detected type; its SHA-256 in "
+                                             "X-Content-SHA256"),
             404: ERRORS[404]},
     )
     def download(self, request, case_id=None, doc_id=None):

@@ -16,6 +16,7 @@ from agencies.models import AgencyKind
 from agencies.selectors import agency_list
 from audit.selectors import case_events
 from coordination.errors import ActionForbidden
+from coordination.params import query_int
 
 from ..access import Action, can
 from ..choices import HandlingCode, Status
@@ -124,8 +125,6 @@ def _sharing_context(request, case, form=None) -> dict:
 
 
 def _activity_context(request, case) -> dict:
-    from coordination.params import query_int  # bad `before` (e.g. '²', which isdigit()): 400 via domain_errors
-
     before = query_int(request.GET, "before")
     case_for_audit(user=request.user, case_id=case.pk)
     events = case_events(case_id=case.pk).order_by("-id")
