@@ -113,39 +113,41 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
 
-class CaseShare(models.Model):
-    """The record of a share with an agency; the guardian group permissions enforce it."""
+class GrantRecord(models.Model):
+    """What a share and a named grant record: the level, who granted it and since when. The
+    guardian permissions enforce them; these rows say who decided."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_shares")
     level = models.CharField(max_length=10, choices=ShareLevel.choices)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at"]
+
+
+class CaseShare(GrantRecord):
+    """A share with an agency (guardian group permissions)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_shares")
+
+    class Meta(GrantRecord.Meta):
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="one_share_per_case_agency")]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.agency_id} ({self.level})"
 
 
-class CaseGrant(models.Model):
-    """The record of a named grant (a user opened to the case); guardian user permissions
-    enforce it. The only way into a restricted case."""
+class CaseGrant(GrantRecord):
+    """A named grant (guardian user permissions): the only way into a restricted case."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_grants")
-    level = models.CharField(max_length=10, choices=ShareLevel.choices)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(GrantRecord.Meta):
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_grant_per_case_user")]
 
     def __str__(self) -> str:
