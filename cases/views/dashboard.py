@@ -1,4 +1,5 @@
 """The dashboard: what is waiting for the reader, every count through the access policy."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -22,6 +23,16 @@ class Tile:
     description: str
     count: CappedCount
     url: str
+
+
+# Later apps (notifications, hits, access requests) add their own tiles here from their
+# AppConfig.ready(): a provider takes the request and returns a Tile or None.
+TILE_PROVIDERS: list[Callable[..., Tile | None]] = []
+
+
+def register_dashboard_tile(provider: Callable[..., Tile | None]) -> None:
+    if provider not in TILE_PROVIDERS:
+        TILE_PROVIDERS.append(provider)
 
 
 def _list_url(scope: str) -> str:
@@ -50,6 +61,7 @@ def dashboard_view(request):
     # Auditors read the trail, never case content; the policy gives them no case to count.
     reads_cases = membership is None or membership.role != Role.AUDITOR
     tiles = _case_tiles(request.user, membership) if membership and reads_cases else []
+    tiles += [tile for tile in (provider(request) for provider in TILE_PROVIDERS) if tile]
     return render(request, "cases/dashboard.html", {
         "tiles": tiles,
         "latest": latest_cases(user=request.user) if reads_cases else [],
