@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -216,6 +217,8 @@ class Identifier(CasePart):
     raw_value = models.CharField(max_length=100)
     value = models.CharField(max_length=100, help_text=_("Normalised value, used for matching"))
     override_reason = models.TextField(blank=True, help_text=_("Why a failing check digit was accepted"))
+    # Set by cases.services.matching.identifier_exclude_from_matching (audited): no match keys, no hits.
+    matching_excluded = models.BooleanField(default=False, help_text=_("Not to be matched with other agencies"))
 
     class Meta(CasePart.Meta):
         indexes = [models.Index(fields=["kind", "value"])]
@@ -268,3 +271,79 @@ class Document(CasePart):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     file = models.FileField(upload_to=document_storage_name, max_length=200)
+
+
+class MatchKeyKind(models.TextChoices):
+    """What a match key stands for: an identifier kind, or a party's name."""
+
+    CONTAINER = "container", _("Container number (ISO 6346)")
+    IMO = "imo", _("Vessel IMO number")
+    BILL_OF_LADING = "bill_of_lading", _("Bill of lading")
+    SEAL = "seal", _("Seal number")
+    EORI = "eori", _("EORI number")
+    COMPANY_REGISTRATION = "company_registration", _("Company registration")
+    PHONE = "phone", _("Phone number")
+    VEHICLE_PLATE = "vehicle_plate", _("Vehicle plate")
+    COMPANY = "company", _("Company name")
+    PERSON = "person", _("Person (name and date of birth)")
+
+
+class MatchKey(models.Model):
+    """The keyed index for hit/no-hit matching (cases.matching): an HMAC of kind and normalised
+    value, never the value itself. Written with the identifier or party it comes from, in the
+    same transaction; it goes with its source and its case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="match_keys")
+    # Copied from the case so that "held by another agency" needs no join.
+    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    identifier = models.ForeignKey(Identifier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=25, choices=MatchKeyKind.choices)
+    key = models.CharField(max_length=64, help_text=_("HMAC-SHA256, hex"))
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "owner_agency"], name="matchkey_key_agency")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(identifier__isnull=False, party__isnull=True) | Q(identifier__isnull=True, party__isnull=False),
+                name="matchkey_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} key of case {self.case_id}"
+
+
+class HitStatus(models.TextChoices):
+    NEW = "new", _("New")
+    REQUESTED = "requested", _("Access requested")
+    GRANTED = "granted", _("Access granted")
+    REFUSED = "refused", _("Access refused")
+    LINKED = "linked", _("Linked (both cases visible)")
+
+
+class Hit(models.Model):
+    """One side of a match: `case` holds something that `other_case`, of another agency, holds
+    too. Each side has its own row and sees only its own case, its own source (the identifier
+    or party it holds) and the other case's agency; `other_case` is for the services only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hits")
+    other_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=25, choices=MatchKeyKind.choices)
+    key = models.CharField(max_length=64, help_text=_("The match key both cases hold"))
+    identifier = models.ForeignKey(Identifier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=HitStatus.choices, default=HitStatus.NEW)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["case", "-created_at"], name="hit_case_created")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "other_case", "key"], name="one_hit_per_cases_key"),
+            models.CheckConstraint(condition=~Q(case=models.F("other_case")), name="hit_two_cases"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} hit on case {self.case_id}"

@@ -112,10 +112,16 @@ def _eori(raw: str, override_reason: str) -> NormalisedIdentifier:
     return NormalisedIdentifier(number)
 
 
-def _phone(raw: str, override_reason: str) -> NormalisedIdentifier:
+def _phone(raw: str, override_reason: str, region: str | None = None) -> NormalisedIdentifier:
+    """E.164. `region` is the country of the case's agency: a national number, or one dialled
+    with that country's international prefix (`0031 …` from Belgium), is read as there. Without
+    a region, the `00` prefix every EU country dials abroad stands for `+`."""
     message = _("“%(value)s” is not a valid phone number: give it in international format, e.g. +31 10 123 4567.")
+    number = raw
+    if not region and re.match(r"^\s*00[1-9]", number):
+        number = "+" + number.lstrip()[2:]
     try:
-        parsed = phonenumbers.parse(raw, None)
+        parsed = phonenumbers.parse(number, region.upper() if region else None)
     except phonenumbers.NumberParseException:
         raise ValidationError(message, code="invalid_format", params={"value": raw}) from None
     if not phonenumbers.is_valid_number(parsed):
@@ -151,8 +157,10 @@ _NORMALISERS = {
 }
 
 
-def normalise_identifier(kind: str, raw: str, override_reason: str = "") -> NormalisedIdentifier:
-    """Normalise `raw` for `kind`, or raise ValidationError naming what is wrong."""
+def normalise_identifier(kind: str, raw: str, override_reason: str = "", region: str | None = None
+                         ) -> NormalisedIdentifier:
+    """Normalise `raw` for `kind`, or raise ValidationError naming what is wrong. `region`: the
+    country (ISO 3166 alpha-2) of the case's agency, the default for phone numbers."""
     if kind not in _NORMALISERS:
         raise ValidationError(
             _("“%(kind)s” is not an identifier kind; use one of %(kinds)s."),
@@ -164,4 +172,6 @@ def normalise_identifier(kind: str, raw: str, override_reason: str = "") -> Norm
         raise ValidationError(_("Give the identifier's value."), code="required")
     if len(raw) > 100:
         raise ValidationError(_("An identifier is at most 100 characters long."), code="max_length")
+    if kind == IdentifierKind.PHONE:
+        return _phone(raw, override_reason or "", region or None)
     return _NORMALISERS[kind](raw, override_reason or "")

@@ -35,12 +35,17 @@ if PRODUCTION:
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")
+    # The key of the hit/no-hit index (cases.matching): without it the index could be rebuilt by anyone.
+    MATCHING_KEY = os.environ.get("MATCHING_KEY", "")
+    if len(MATCHING_KEY) < 32:
+        raise ImproperlyConfigured("MATCHING_KEY must be set to at least 32 random characters in production.")
 else:
     # Development only: a fixed, obviously unsafe key so sessions survive restarts.
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-portcullis-key-never-use-in-production")
     # Off unless asked for: a new user of `make run` sees the product's own 404 and 403 pages.
     DEBUG = env_bool("DJANGO_DEBUG", False)
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    MATCHING_KEY = os.environ.get("MATCHING_KEY", "dev-insecure-portcullis-matching-key")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -221,7 +226,10 @@ CELERY_BEAT_SCHEDULE = {
                                     "schedule": crontab(hour=7, minute=0)},
     "notifications-retention-reviews": {"task": "notifications.tasks.notify_retention_reviews_due",
                                         "schedule": crontab(hour=6, minute=0)},
+    "cases-rematch-all": {"task": "cases.tasks.rematch_all", "schedule": crontab(hour=2, minute=30)},
 }
+# Hit/no-hit matching: a value held by more cases than this produces no hits (MISP's correlation limit).
+MATCHING_MAX_CASES = int(os.environ.get("MATCHING_MAX_CASES", "20"))
 
 CACHES = {
     "default": (

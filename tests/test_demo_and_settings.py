@@ -38,7 +38,7 @@ def test_demo_data_holds_the_cases_the_stories_need(db):
 
 def test_production_settings_pass_the_deploy_check():
     env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-               DJANGO_ALLOWED_HOSTS="portcullis.example.eu")
+               DJANGO_ALLOWED_HOSTS="portcullis.example.eu", MATCHING_KEY=secrets.token_urlsafe(32))
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

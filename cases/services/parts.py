@@ -17,6 +17,7 @@ from ..search import refresh_search_document
 from ..signals import case_part_added
 from ..validators import normalise_identifier, normalise_locode
 from .guard import audited_case, case_for_write
+from .matching import index_case_part
 
 
 def save_case_part(*, actor, case: Case, part: CasePart, part_type: str, changes: dict | None = None,
@@ -87,7 +88,7 @@ def identifier_add(*, actor, case_id, kind: str, value: str, override_reason: st
                    justification: str = "") -> Identifier:
     case = case_for_write(actor=actor, case_id=case_id, action=Action.CONTRIBUTE)
     try:
-        normalised = normalise_identifier(kind, value, override_reason)
+        normalised = normalise_identifier(kind, value, override_reason, region=case.owner_agency.country)
     except ValidationError as exc:
         field = "kind" if exc.code == "invalid_kind" else "value"
         raise ValidationError({field: exc.messages}) from None
@@ -100,8 +101,10 @@ def identifier_add(*, actor, case_id, kind: str, value: str, override_reason: st
         override_reason=override_reason.strip() if normalised.check_digit_overridden else "",
     )
     changes = {"check_digit_override": override_reason.strip()} if normalised.check_digit_overridden else None
-    return save_case_part(actor=actor, case=case, part=identifier, part_type="identifier", changes=changes,
-                          justification=justification)
+    save_case_part(actor=actor, case=case, part=identifier, part_type="identifier", changes=changes,
+                   justification=justification)
+    index_case_part(case=case, part=identifier)
+    return identifier
 
 
 @transaction.atomic
@@ -129,6 +132,7 @@ def party_add(
     if party.kind == "company" and date_of_birth:
         raise ValidationError({"date_of_birth": [_("A company has no date of birth.")]})
     save_case_part(actor=actor, case=case, part=party, part_type="party", justification=justification)
+    index_case_part(case=case, part=party)
     refresh_search_document(case.pk)
     return party
 

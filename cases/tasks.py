@@ -1,0 +1,23 @@
+"""Celery tasks of the cases app: thin, take ids (JSON), and safe to run twice."""
+import logging
+
+from celery import shared_task
+
+from .services.matching import hits_match_case, hits_rematch_all
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def match_case_keys(case_id: str) -> int:
+    """Hits for the keys of one case, enqueued on commit after an identifier or party is added."""
+    return len(hits_match_case(case_id=case_id))
+
+
+@shared_task(acks_late=True)
+def rematch_all() -> int:
+    """Nightly: every hit the index implies, so that matches missed while no worker ran are found."""
+    created = len(hits_rematch_all())
+    if created:
+        logger.info("Nightly re-match created %s hit rows.", created)
+    return created

@@ -1,0 +1,295 @@
+"""Hit/no-hit matching (issue 14, "Matching"): the keyed index, the hits on both sides, their
+combination audit records, the frequency threshold, exclusion and the nightly re-match."""
+import datetime
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent, Operation
+from cases.demo import SHARED_CONTAINER
+from cases.matching import match_key
+from cases.models import Case, Hit, HitStatus, Identifier, MatchKey
+from cases.services import case_create, identifier_add, party_add
+from cases.services.matching import hits_match_case, hits_rematch_all, identifier_exclude_from_matching
+from cases.validators import normalise_identifier
+from coordination.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = {"rtm.officer": "NLRTM", "anr.officer": "BEANR", "ham.officer": "DEHAM"}
+CONTAINER = "MSCU1234566"
+
+
+def new_case(actor, title="Matching story") -> Case:
+    return case_create(actor=actor, title=title, port=PORT[actor.username],
+                       seized_at=timezone.now() - datetime.timedelta(days=1), handling_code="H0",
+                       legal_basis="Art. 46 UCC")
+
+
+def hits_between(*cases) -> list[Hit]:
+    ids = [case.pk for case in cases]
+    return list(Hit.objects.filter(case__in=ids, other_case__in=ids).order_by("case__owner_agency__code"))
+
+
+def sides(hits) -> set[tuple[str, str]]:
+    return {(hit.case.reference, hit.other_case.reference) for hit in hits}
+
+
+@pytest.fixture
+def rtm_anr(cast):
+    return new_case(cast["rtm.officer"]), new_case(cast["anr.officer"])
+
+
+@pytest.fixture
+def run_tasks_here():
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def test_container_spellings_give_one_key_and_a_hit_on_each_side(cast, rtm_anr, django_capture_on_commit_callbacks,
+                                                                  run_tasks_here):
+    rtm, anr = rtm_anr
+    other = new_case(cast["anr.officer"], title="Second Antwerp case")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value="mscu 123456-6")
+        identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value="MSCU-123456-6")
+        identifier_add(actor=cast["anr.officer"], case_id=other.pk, kind="container", value="MSCU1234566")
+    assert len(callbacks) == 3  # the matching task, enqueued on each commit (and run here)
+    keys = MatchKey.objects.filter(case__in=[rtm, anr, other])
+    assert {key.key for key in keys} == {match_key("container", CONTAINER)}
+    hits = hits_between(rtm, anr, other)
+    # Rotterdam's case against each Antwerp case, both sides; the two Antwerp cases do not hit.
+    assert sides(hits) == {(rtm.reference, anr.reference), (anr.reference, rtm.reference),
+                           (rtm.reference, other.reference), (other.reference, rtm.reference)}
+    for hit in hits:
+        assert hit.kind == "container"
+        assert hit.status == HitStatus.NEW
+        assert hit.identifier.case_id == hit.case_id  # each side's own identifier
+        assert hit.identifier.value == CONTAINER
+
+
+def test_hits_are_audited_as_combination_on_both_sides(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value=CONTAINER)
+    created = hits_match_case(case_id=anr.pk)
+    assert len(created) == 2
+    records = AuditEvent.objects.filter(operation=Operation.COMBINATION, case_id__in=[rtm.pk, anr.pk])
+    assert sorted((record.case_agency, str(record.case_id), record.changes["other_case"]) for record in records) == \
+        sorted([("NL-CUS-RTM", str(rtm.pk), str(anr.pk)), ("BE-CUS-ANR", str(anr.pk), str(rtm.pk))])
+    assert {record.object_id for record in records} == {str(hit.pk) for hit in created}
+    # Running again finds nothing new and records nothing more.
+    assert hits_match_case(case_id=rtm.pk) == []
+    assert AuditEvent.objects.filter(operation=Operation.COMBINATION, case_id__in=[rtm.pk, anr.pk]).count() == 2
+
+
+def test_a_belgian_officers_0031_number_matches_the_dutch_international_one(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="phone", value="+31 10 123 4567")
+    phone = identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="phone", value="0031101234567")
+    assert phone.value == "+31101234567"
+    hits_match_case(case_id=anr.pk)
+    assert sides(hits_between(rtm, anr)) == {(rtm.reference, anr.reference), (anr.reference, rtm.reference)}
+
+
+def test_phone_numbers_read_with_the_agency_country():
+    assert normalise_identifier("phone", "0031101234567", region="BE").value == "+31101234567"
+    assert normalise_identifier("phone", "0031 10 123 4567").value == "+31101234567"
+    assert normalise_identifier("phone", "010 123 4567", region="NL").value == "+31101234567"
+
+
+def test_company_names_match_without_case_punctuation_or_legal_form(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    party_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="company", role="consignee",
+              name="Rotterdam Fruit Traders B.V.")
+    party_add(actor=cast["anr.officer"], case_id=anr.pk, kind="company", role="shipper",
+              name="ROTTERDAM FRUIT TRADERS BV")
+    hits_match_case(case_id=anr.pk)
+    hits = hits_between(rtm, anr)
+    assert sides(hits) == {(rtm.reference, anr.reference), (anr.reference, rtm.reference)}
+    assert {hit.kind for hit in hits} == {"company"}
+    assert {hit.party.name for hit in hits} == {"Rotterdam Fruit Traders B.V.", "ROTTERDAM FRUIT TRADERS BV"}
+
+
+def test_a_company_registration_matches_the_identifier_of_that_kind(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    party_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="company", role="consignee", name="Alpha Holding",
+              registration="KVK 12345678")
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="company_registration", value="kvk-12345678")
+    hits_match_case(case_id=anr.pk)
+    assert {hit.kind for hit in hits_between(rtm, anr)} == {"company_registration"}
+
+
+def test_persons_match_on_name_in_any_order_and_date_of_birth_only(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    ham = new_case(cast["ham.officer"])
+    born = datetime.date(1980, 4, 12)
+    party_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="person", role="suspect", name="Jan de Vries",
+              date_of_birth=born)
+    party_add(actor=cast["anr.officer"], case_id=anr.pk, kind="person", role="suspect", name="VRIES, Jan de",
+              date_of_birth=born)
+    party_add(actor=cast["ham.officer"], case_id=ham.pk, kind="person", role="suspect", name="Jan de Vries",
+              date_of_birth=datetime.date(1981, 4, 12))
+    hits_rematch_all()
+    assert sides(hits_between(rtm, anr, ham)) == {(rtm.reference, anr.reference), (anr.reference, rtm.reference)}
+
+
+def test_a_name_without_date_of_birth_has_no_key(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    for actor, case in ((cast["rtm.officer"], rtm), (cast["anr.officer"], anr)):
+        party_add(actor=actor, case_id=case.pk, kind="person", role="suspect", name="Lars Brandt")
+    assert not MatchKey.objects.filter(case__in=[rtm, anr]).exists()
+    hits_rematch_all()
+    assert hits_between(rtm, anr) == []
+
+
+def test_a_value_held_by_more_than_twenty_cases_makes_no_hits(cast, settings):
+    assert settings.MATCHING_MAX_CASES == 20
+    officers = ["rtm.officer", "anr.officer", "ham.officer"]
+    cases = [new_case(cast[officers[number % 3]], title=f"Frequent {number}") for number in range(21)]
+    for case in cases:
+        identifier_add(actor=cast[PORT_OWNER[case.port]], case_id=case.pk, kind="phone", value="+31 10 244 4444")
+    assert hits_match_case(case_id=cases[0].pk) == []
+    hits_rematch_all()
+    assert hits_between(*cases) == []
+    # At the threshold itself (20 cases) it still matches: each case against the 13 or 14 of other agencies.
+    Case.objects.filter(pk=cases[-1].pk).delete()
+    cases = cases[:-1]
+    assert MatchKey.objects.filter(case__in=cases).count() == 20
+    hits_rematch_all()
+    assert len(hits_between(*cases)) == 20 * 20 - (7 * 7 + 7 * 7 + 6 * 6)
+
+
+PORT_OWNER = {port: officer for officer, port in PORT.items()}
+
+
+def test_an_identifier_excluded_from_matching_makes_no_keys_and_no_hits(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    ham = new_case(cast["ham.officer"])
+    line = identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="phone", value="+31 10 400 6000")
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="phone", value="+31 10 400 6000")
+    hits_match_case(case_id=anr.pk)
+    assert len(hits_between(rtm, anr)) == 2
+    identifier_exclude_from_matching(actor=cast["rtm.officer"], case_id=rtm.pk, identifier_id=line.pk,
+                                     justification="The shipping line's own switchboard")
+    assert Identifier.objects.get(pk=line.pk).matching_excluded
+    assert not MatchKey.objects.filter(identifier=line).exists()
+    assert hits_between(rtm, anr) == []  # the open hits that rested on it are withdrawn, both sides
+    identifier_add(actor=cast["ham.officer"], case_id=ham.pk, kind="phone", value="+31 10 400 6000")
+    hits_rematch_all()
+    # Antwerp and Hamburg still match each other; Rotterdam's excluded number matches nothing.
+    assert sides(hits_between(rtm, anr, ham)) == {(anr.reference, ham.reference), (ham.reference, anr.reference)}
+    assert not Hit.objects.filter(case=rtm).exists() and not Hit.objects.filter(other_case=rtm).exists()
+    record = AuditEvent.objects.filter(action="identifier_exclude_from_matching", case_id=rtm.pk).get()
+    assert record.operation == Operation.ALTERATION
+    assert record.changes == {"matching_excluded": [False, True]}
+    assert record.justification == "The shipping line's own switchboard"
+
+
+def test_only_the_owner_excludes_and_others_get_404(cast, rtm_anr):
+    from coordination.errors import ActionForbidden, NotVisible
+
+    rtm, _anr = rtm_anr
+    line = identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="phone", value="+31 10 400 6000")
+    with pytest.raises(NotVisible):
+        identifier_exclude_from_matching(actor=cast["anr.officer"], case_id=rtm.pk, identifier_id=line.pk)
+    with pytest.raises(ActionForbidden):
+        identifier_exclude_from_matching(actor=cast["rtm.analyst"], case_id=rtm.pk, identifier_id=line.pk)
+    assert not Identifier.objects.get(pk=line.pk).matching_excluded
+
+
+def test_the_index_holds_no_readable_value(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="phone", value="+31 10 123 4567")
+    party_add(actor=cast["anr.officer"], case_id=anr.pk, kind="company", role="shipper",
+              name="Rotterdam Fruit Traders B.V.", registration="KVK 12345678")
+    party_add(actor=cast["anr.officer"], case_id=anr.pk, kind="person", role="suspect", name="Jan de Vries",
+              date_of_birth=datetime.date(1980, 4, 12))
+    rows = list(MatchKey.objects.filter(case__in=[rtm, anr]).values())
+    assert len(rows) == 5
+    dump = repr(rows).lower()
+    for plaintext in ["mscu", "1234566", "31101234567", "123 4567", "rotterdam", "fruit", "traders", "kvk",
+                      "12345678", "vries", "jan", "1980"]:
+        assert plaintext not in dump
+    assert all(len(row["key"]) == 64 and int(row["key"], 16) >= 0 for row in rows)
+
+
+def test_the_key_depends_on_the_secret(settings):
+    first = match_key("container", CONTAINER)
+    settings.MATCHING_KEY = "another-key-another-index"
+    assert match_key("container", CONTAINER) != first
+    assert match_key("imo", CONTAINER) != match_key("container", CONTAINER)
+
+
+def test_the_nightly_rematch_finds_a_hit_whose_task_never_ran(cast, rtm_anr, django_capture_on_commit_callbacks):
+    rtm, anr = rtm_anr
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the worker is down
+        identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
+        identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value="MSCU 123456 6")
+    assert len(callbacks) == 2
+    assert hits_between(rtm, anr) == []
+    created = hits_rematch_all()
+    assert sides(hits_between(rtm, anr)) == {(rtm.reference, anr.reference), (anr.reference, rtm.reference)}
+    assert {hit.pk for hit in hits_between(rtm, anr)} <= {hit.pk for hit in created}
+    assert AuditEvent.objects.filter(operation=Operation.COMBINATION, case_id__in=[rtm.pk, anr.pk]).count() == 2
+    # Idempotent: a second night adds nothing.
+    assert hits_rematch_all() == []
+
+
+def test_the_rematch_task_runs_the_same_pass(cast, rtm_anr):
+    from cases.tasks import match_case_keys, rematch_all
+
+    rtm, anr = rtm_anr
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="imo", value="IMO 9074729")
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="imo", value="9074729")
+    assert rematch_all.apply().get() >= 2
+    assert match_case_keys.apply(args=[str(rtm.pk)]).get() == 0
+    assert len(hits_between(rtm, anr)) == 2
+
+
+def test_cases_of_the_same_agency_do_not_hit(cast):
+    first, second = new_case(cast["rtm.officer"]), new_case(cast["rtm.officer"], title="Another Rotterdam case")
+    for case in (first, second):
+        identifier_add(actor=cast["rtm.officer"], case_id=case.pk, kind="container", value=CONTAINER)
+    assert hits_match_case(case_id=second.pk) == []
+    hits_rematch_all()
+    assert hits_between(first, second) == []
+
+
+def test_keys_and_hits_go_with_their_case(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    for actor, case in ((cast["rtm.officer"], rtm), (cast["anr.officer"], anr)):
+        identifier_add(actor=actor, case_id=case.pk, kind="container", value=CONTAINER)
+    hits_match_case(case_id=rtm.pk)
+    assert len(hits_between(rtm, anr)) == 2
+    Case.objects.filter(pk=anr.pk).delete()
+    assert not MatchKey.objects.filter(case=anr.pk).exists()
+    assert not Hit.objects.filter(case=rtm).exists()
+
+
+def test_the_demo_container_is_a_hit_between_rotterdam_and_antwerp(db):
+    hits_rematch_all()  # idempotent; the seeding's own tasks may already have made them
+    hits = Hit.objects.filter(kind="container", identifier__value=SHARED_CONTAINER).select_related(
+        "case__owner_agency", "other_case__owner_agency")
+    assert {(hit.case.owner_agency.code, hit.other_case.owner_agency.code) for hit in hits} == {
+        ("NL-CUS-RTM", "BE-CUS-ANR"), ("BE-CUS-ANR", "NL-CUS-RTM")}
+
+
+def test_production_refuses_to_start_without_a_matching_key():
+    env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+               DJANGO_ALLOWED_HOSTS="portcullis.example.eu")
+    env.pop("MATCHING_KEY", None)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "MATCHING_KEY" in result.stderr
+
+
+def test_the_nightly_rematch_is_scheduled(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["cases-rematch-all"]["task"] == "cases.tasks.rematch_all"
