@@ -305,7 +305,8 @@ class MatchKey(models.Model):
         indexes = [models.Index(fields=["key", "owner_agency"], name="matchkey_key_agency")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(identifier__isnull=False, party__isnull=True) | Q(identifier__isnull=True, party__isnull=False),
+                condition=(Q(identifier__isnull=False, party__isnull=True)
+                           | Q(identifier__isnull=True, party__isnull=False)),
                 name="matchkey_one_source",
             ),
         ]

@@ -15,7 +15,7 @@ from cases.demo import SHARED_CONTAINER
 from cases.matching import match_key
 from cases.models import Case, Hit, HitStatus, Identifier, MatchKey
 from cases.services import case_create, identifier_add, party_add
-from cases.services.matching import hits_match_case, hits_rematch_all, identifier_exclude_from_matching
+from cases.services.matching import _enqueue_match, hits_match_case, hits_rematch_all, identifier_exclude_from_matching
 from cases.validators import normalise_identifier
 from coordination.celery import app as celery_app
 
@@ -33,6 +33,10 @@ def new_case(actor, title="Matching story") -> Case:
 def hits_between(*cases) -> list[Hit]:
     ids = [case.pk for case in cases]
     return list(Hit.objects.filter(case__in=ids, other_case__in=ids).order_by("case__owner_agency__code"))
+
+
+def matching_enqueued(callbacks) -> list:
+    return [callback for callback in callbacks if getattr(callback, "func", None) is _enqueue_match]
 
 
 def sides(hits) -> set[tuple[str, str]]:
@@ -60,7 +64,7 @@ def test_container_spellings_give_one_key_and_a_hit_on_each_side(cast, rtm_anr, 
         identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value="mscu 123456-6")
         identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value="MSCU-123456-6")
         identifier_add(actor=cast["anr.officer"], case_id=other.pk, kind="container", value="MSCU1234566")
-    assert len(callbacks) == 3  # the matching task, enqueued on each commit (and run here)
+    assert len(matching_enqueued(callbacks)) == 3  # the matching task, enqueued on each commit (and run here)
     keys = MatchKey.objects.filter(case__in=[rtm, anr, other])
     assert {key.key for key in keys} == {match_key("container", CONTAINER)}
     hits = hits_between(rtm, anr, other)
@@ -233,7 +237,7 @@ def test_the_nightly_rematch_finds_a_hit_whose_task_never_ran(cast, rtm_anr, dja
     with django_capture_on_commit_callbacks(execute=False) as callbacks:  # the worker is down
         identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
         identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value="MSCU 123456 6")
-    assert len(callbacks) == 2
+    assert len(matching_enqueued(callbacks)) == 2
     assert hits_between(rtm, anr) == []
     created = hits_rematch_all()
     assert sides(hits_between(rtm, anr)) == {(rtm.reference, anr.reference), (anr.reference, rtm.reference)}
@@ -293,3 +297,20 @@ def test_production_refuses_to_start_without_a_matching_key():
 
 def test_the_nightly_rematch_is_scheduled(settings):
     assert settings.CELERY_BEAT_SCHEDULE["cases-rematch-all"]["task"] == "cases.tasks.rematch_all"
+
+
+def test_the_api_accepts_a_belgian_officers_0031_number_and_indexes_it(cast, rtm_anr,
+                                                                      django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    _rtm, anr = rtm_anr
+    client = APIClient()
+    client.force_authenticate(cast["anr.officer"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/api/v1/cases/{anr.pk}/identifiers/", {"kind": "phone", "value": "0031101234567"},
+                               format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["value"] == "+31101234567"
+    assert list(MatchKey.objects.filter(case=anr).values_list("kind", "key")) == [
+        ("phone", match_key("phone", "+31101234567"))]
+    assert len(matching_enqueued(callbacks)) == 1  # the matching task, enqueued after the commit

@@ -73,7 +73,8 @@ def _insert_hits(*, case_id) -> list[Hit]:
         created_ids = [row[0] for row in cursor.fetchall()]
     if not created_ids:
         return []
-    hits = list(Hit.objects.filter(pk__in=created_ids).select_related("case__owner_agency").order_by("created_at", "id"))
+    hits = list(Hit.objects.filter(pk__in=created_ids).select_related("case__owner_agency")
+                .order_by("created_at", "id"))
     for hit in hits:
         _audit_hit(hit)
     return hits
@@ -107,18 +108,19 @@ def _insert_hits_sql(vendor: str, *, for_one_case: bool) -> str:
     quote = connection.ops.quote_name
     hit, keys = quote(Hit._meta.db_table), quote(MatchKey._meta.db_table)
     columns = ["id", "case_id", "other_case_id", "kind", "key", "identifier_id", "party_id", "status", "created_at"]
-    held_by_case = f"c.{quote('key')} IN (SELECT d.{quote('key')} FROM {keys} d WHERE d.case_id = %s) " if for_one_case else ""
+    key = quote("key")
+    held_by_case = f"c.{key} IN (SELECT d.{key} FROM {keys} d WHERE d.case_id = %s) " if for_one_case else ""
     frequent = (
-        f"SELECT c.{quote('key')} FROM {keys} c "
+        f"SELECT c.{key} FROM {keys} c "
         f"{'WHERE ' + held_by_case if held_by_case else ''}"
-        f"GROUP BY c.{quote('key')} HAVING COUNT(DISTINCT c.case_id) BETWEEN 2 AND %s"
+        f"GROUP BY c.{key} HAVING COUNT(DISTINCT c.case_id) BETWEEN 2 AND %s"
     )
     return (
         f"INSERT INTO {hit} ({', '.join(quote(column) for column in columns)}) "
-        f"SELECT {_NEW_ID[vendor]}, a.case_id, b.case_id, a.kind, a.{quote('key')}, a.identifier_id, a.party_id, "
+        f"SELECT {_NEW_ID[vendor]}, a.case_id, b.case_id, a.kind, a.{key}, a.identifier_id, a.party_id, "
         f"'{HitStatus.NEW.value}', %s "
-        f"FROM {keys} a JOIN {keys} b ON b.{quote('key')} = a.{quote('key')} AND b.owner_agency_id <> a.owner_agency_id "
-        f"WHERE a.{quote('key')} IN ({frequent}) "
+        f"FROM {keys} a JOIN {keys} b ON b.{key} = a.{key} AND b.owner_agency_id <> a.owner_agency_id "
+        f"WHERE a.{key} IN ({frequent}) "
         f"ON CONFLICT DO NOTHING RETURNING {quote('id')}"
     )
 
