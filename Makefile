@@ -6,13 +6,17 @@ PORT ?= 8000
 DEMO_PASSWORD ?= portcullis-demo
 export DJANGO_SETTINGS_MODULE := coordination.settings
 
-.PHONY: run test venv migrate demo bench wrk clean chromium mutate
+.PHONY: run test venv migrate demo bench wrk clean chromium icu mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+# PyICU (the name transliteration under `fingerprints`) compiles against Debian's libicu-dev.
+icu:
+	@pkg-config --exists icu-uc 2>/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libicu-dev pkg-config)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python icu
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
