@@ -157,3 +157,11 @@ class DocumentKind(models.TextChoices):
     BILL_OF_LADING = "bill_of_lading", _("Bill of lading")
     CORRESPONDENCE = "correspondence", _("Correspondence")
     OTHER = "other", _("Other")
+
+
+# What a match key stands for (hit/no-hit): every identifier kind, and a party's name.
+MatchKeyKind = models.TextChoices("MatchKeyKind", [
+    *((kind.name, (kind.value, kind.label)) for kind in IdentifierKind),
+    ("COMPANY", ("company", _("Company name"))),
+    ("PERSON", ("person", _("Person (name and date of birth)"))),
+])

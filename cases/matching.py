@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .choices import IdentifierKind, PartyKind
-from .models import Identifier, MatchKeyKind, Party
+from .choices import MatchKeyKind
+from .models import Identifier, Party
 from .validators import normalise_identifier
 
 _SEPARATOR = "\x1f"  # cannot occur in a normalised value

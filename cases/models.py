@@ -25,6 +25,7 @@ from .choices import (
     HandlingCode,
     IdentifierKind,
     InformationAssessment,
+    MatchKeyKind,
     PartyKind,
     PartyRole,
     RouteRole,
@@ -271,21 +272,6 @@ class Document(CasePart):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     file = models.FileField(upload_to=document_storage_name, max_length=200)
-
-
-class MatchKeyKind(models.TextChoices):
-    """What a match key stands for: an identifier kind, or a party's name."""
-
-    CONTAINER = "container", _("Container number (ISO 6346)")
-    IMO = "imo", _("Vessel IMO number")
-    BILL_OF_LADING = "bill_of_lading", _("Bill of lading")
-    SEAL = "seal", _("Seal number")
-    EORI = "eori", _("EORI number")
-    COMPANY_REGISTRATION = "company_registration", _("Company registration")
-    PHONE = "phone", _("Phone number")
-    VEHICLE_PLATE = "vehicle_plate", _("Vehicle plate")
-    COMPANY = "company", _("Company name")
-    PERSON = "person", _("Person (name and date of birth)")
 
 
 class MatchKey(models.Model):
