@@ -26,6 +26,7 @@ from cases.services import (
     document_attach,
     identifier_add,
 )
+from coordination.celery import app as celery_app
 from cast import DEMO_PASSWORD, MATRIX_CASES, MATRIX_PDF, matrix_container
 
 def _matrix_title(key: str) -> str:
@@ -71,6 +72,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def cast(db) -> dict:
     """The demo users by username, fresh from the database (no cached membership)."""
     return {user.username: user for user in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def run_tasks_here():
+    """Celery tasks run in this process when enqueued, as in the embedded mode."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

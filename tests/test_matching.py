@@ -17,7 +17,6 @@ from cases.models import Case, Hit, HitStatus, Identifier, MatchKey
 from cases.services import case_create, identifier_add, party_add
 from cases.services.matching import _enqueue_match, hits_match_case, hits_rematch_all, identifier_exclude_from_matching
 from cases.validators import normalise_identifier
-from coordination.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = {"rtm.officer": "NLRTM", "anr.officer": "BEANR", "ham.officer": "DEHAM"}
@@ -46,14 +45,6 @@ def sides(hits) -> set[tuple[str, str]]:
 @pytest.fixture
 def rtm_anr(cast):
     return new_case(cast["rtm.officer"]), new_case(cast["anr.officer"])
-
-
-@pytest.fixture
-def run_tasks_here():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def test_container_spellings_give_one_key_and_a_hit_on_each_side(cast, rtm_anr, django_capture_on_commit_callbacks,

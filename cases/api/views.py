@@ -16,6 +16,7 @@ from .. import services
 from ..access import Action, can
 from ..models import CaseGrant, CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
 from ..selectors import case_for_audit, case_get, case_grants, case_list, case_shares
+from ..services.sharing import grantee_named
 from . import serializers as s
 from .filters import CaseFilter
 
@@ -239,7 +240,8 @@ class GrantViewSet(CaseScopedViewSet):
     def create(self, request, case_id=None):
         data = s.GrantInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        grant = services.case_grant_user(actor=request.user, case_id=self.case.pk, user=data.validated_data["username"],
+        grant = services.case_grant_user(actor=request.user, case_id=self.case.pk,
+                                         user=grantee_named(data.validated_data["username"]),
                                          level=data.validated_data["level"],
                                          justification=data.validated_data.get("justification", ""))
         return Response(s.GrantSerializer(grant).data, status=status.HTTP_201_CREATED)

@@ -2,6 +2,7 @@
 
 Every grant and revocation is a disclosure in the audit trail, with its recipient.
 """
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -102,6 +103,14 @@ def case_unshare(*, actor, case_id, share_id, justification: str = "") -> None:
         **audited_case(case),
     )
     case_unshared.send(sender=Case, actor=actor, case=case, agency=share.agency)
+
+
+def grantee_named(username: str):
+    """The active user a named grant is for; a 400 on `username` when there is none."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({"username": [_("No active user has this username.")]})
+    return user
 
 
 def _grantee_cap(user, level: Level) -> None:

@@ -4,7 +4,6 @@ Each view calls one service. With HTMX an addition answers with the refreshed ta
 JavaScript it redirects back to the tab (post/redirect/get).
 """
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from coordination.errors import Conflict
 
 from .. import services
+from ..services.sharing import grantee_named
 from ..choices import Status
 from ..forms import GrantForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm, TransitionForm
 from ..selectors import case_get
@@ -29,10 +29,7 @@ def _share(*, actor, case_id, agency: str, level: str, justification: str):
 
 
 def _grant(*, actor, case_id, username: str, level: str, justification: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationError({"username": [_("No active user has this username.")]})
-    return services.case_grant_user(actor=actor, case_id=case_id, user=user, level=level,
+    return services.case_grant_user(actor=actor, case_id=case_id, user=grantee_named(username), level=level,
                                     justification=justification)
 
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.services import membership_set_role
 from cases.services import case_create
-from coordination.celery import app as celery_app
 from notification_sinks import WebhookReceiver
 
 
@@ -57,15 +56,6 @@ def webhooks_may_reach_local_receivers(settings, monkeypatch):
     itself set the setting back to False."""
     settings.NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = True
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", "true")
-
-
-@pytest.fixture
-def run_tasks_here():
-    """Celery tasks run in this process when enqueued, as in the embedded mode."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
