@@ -28,8 +28,19 @@ CARRIER_PREFIXES = ["MSCU", "MAEU", "CMAU", "HLXU", "ONEU", "EGHU", "COSU", "TGH
 ORIGINS = ["ECGYE", "COCTG", "BRSSZ", "PECLL", "PAMIT", "CRMOB", "DOCAU", "GYGEO"]
 TRANSSHIPMENT = ["PAMIT", "ESALG", "MAPTM", "PTSIE"]
 CARGOES = ["bananas", "pineapples", "frozen shrimp", "cocoa beans", "timber", "coffee", "scrap metal", "flowers"]
-COMPANIES = ["Frutas del Pacífico S.A.", "Nordic Fresh Imports B.V.", "Global Reefer Logistics", "Hanse Trading GmbH",
-             "Scheldt Forwarding NV", "Tropical Harvest Ltd", "Atlantic Bridge Shipping", "Maasvlakte Cargo Services"]
+# Each agency's companies are its own (eight each: the seeded random draws stay the same), but
+# for one consignee Hamburg writes as ROTTERDAM FRUIT TRADERS BV: a deliberate company hit.
+COMPANIES = {
+    "NL-CUS-RTM": ["Nordic Fresh Imports B.V.", "Maasvlakte Cargo Services", "Rotterdam Fruit Traders B.V.",
+                   "Delta Koel Logistiek B.V.", "Waalhaven Reefer Services", "Botlek Trading B.V.",
+                   "Holland Tropical Foods", "Eemhaven Forwarding B.V."],
+    "BE-CUS-ANR": ["Scheldt Forwarding NV", "Antwerp Fresh Distribution NV", "Flanders Fruit Import BV",
+                   "Kallo Reefer Logistics", "Deurganck Shipping NV", "Zandvliet Trading", "Brabo Cargo Services NV",
+                   "Linkeroever Foods BV"],
+    "DE-ZOLL-HAM": ["Hanse Trading GmbH", "Elbe Frischimport GmbH", "Altona Kühllogistik GmbH",
+                    "Waltershof Cargo GmbH", "Nordsee Fruchthandel GmbH", "Steinwerder Logistik KG",
+                    "Hamburg Tropic Foods GmbH", "ROTTERDAM FRUIT TRADERS BV"],
+}
 SUSPECTS = ["Ricardo Mendes", "Dimitri Verhoeven", "Youssef El Amrani", "Lars Brandt", "Kevin Dumont", "Marco Bianchi"]
 PORT_BY_AGENCY = {"NL-CUS-RTM": "NLRTM", "BE-CUS-ANR": "BEANR", "DE-ZOLL-HAM": "DEHAM"}
 OFFICER_BY_AGENCY = {"NL-CUS-RTM": "rtm.officer", "BE-CUS-ANR": "anr.officer", "DE-ZOLL-HAM": "ham.officer"}
@@ -112,9 +123,10 @@ def _add_parts(actor, case: Case, plan: dict, rng: random.Random) -> None:
     route_leg_add(actor=actor, case_id=case.pk, locode=origin, role="loading")
     route_leg_add(actor=actor, case_id=case.pk, locode=rng.choice(TRANSSHIPMENT), role="transshipment")
     route_leg_add(actor=actor, case_id=case.pk, locode=case.port, role="discharge")
-    party_add(actor=actor, case_id=case.pk, kind="company", role="shipper", name=rng.choice(COMPANIES),
+    companies = COMPANIES[plan["agency"]]
+    party_add(actor=actor, case_id=case.pk, kind="company", role="shipper", name=rng.choice(companies),
               country=origin[:2])
-    party_add(actor=actor, case_id=case.pk, kind="company", role="consignee", name=rng.choice(COMPANIES),
+    party_add(actor=actor, case_id=case.pk, kind="company", role="consignee", name=rng.choice(companies),
               country=case.port[:2])
     if rng.random() < 0.5:
         party_add(actor=actor, case_id=case.pk, kind="person", role="suspect", name=rng.choice(SUSPECTS),

@@ -334,3 +334,56 @@ class Hit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} hit on case {self.case_id}"
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    EXPIRED = "expired", _("Expired")
+
+
+class AccessRequest(models.Model):
+    """From a hit, the requesting agency asks the owner of the other case for a share.
+
+    The two cases are kept on the request itself, so it stays whole if the hit is withdrawn;
+    an approval makes the share through the sharing service (cases.services.sharing)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hit = models.ForeignKey(Hit, null=True, on_delete=models.SET_NULL, related_name="access_requests")
+    # The requester's side and the case asked for (the owner's).
+    requester_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=25, choices=MatchKeyKind.choices)
+    key = models.CharField(max_length=64, help_text=_("The match key both cases hold"))
+    level = models.CharField(max_length=10)
+    justification = models.TextField()
+    status = models.CharField(max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_level = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "status"], name="accessrequest_case_status"),
+            models.Index(fields=["requester_agency", "-created_at"], name="accessrequest_requester"),
+            models.Index(fields=["status", "expires_at"], name="accessrequest_expiry"),
+        ]
+        constraints = [
+            # One open question per hit: a second request waits for the first answer.
+            models.UniqueConstraint(fields=["hit"], condition=Q(status="pending"), name="one_pending_request_per_hit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_agency_id} asks for case {self.case_id} ({self.status})"
+
+    def is_lapsed(self) -> bool:
+        """Pending past its expiry: shown and treated as expired before the beat task marks it."""
+        return self.status == AccessRequestStatus.PENDING and self.expires_at <= timezone.now()

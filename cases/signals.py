@@ -12,3 +12,8 @@ case_shared = Signal()  # share, previous_level
 case_unshared = Signal()  # agency
 case_transitioned = Signal()  # from_status, to_status, reason
 case_part_added = Signal()  # part, part_type
+
+# Hit/no-hit, sent with sender=Hit or AccessRequest.
+hit_created = Signal()  # hit (one side; no actor: the matcher found it)
+access_requested = Signal()  # actor, access_request
+access_decided = Signal()  # actor (None when it lapsed), access_request

@@ -3,6 +3,7 @@ import logging
 
 from celery import shared_task
 
+from .services.access_requests import access_requests_expire
 from .services.matching import hits_match_case, hits_rematch_all
 
 logger = logging.getLogger(__name__)
@@ -21,3 +22,9 @@ def rematch_all() -> int:
     if created:
         logger.info("Nightly re-match created %s hit rows.", created)
     return created
+
+
+@shared_task(acks_late=True)
+def expire_access_requests() -> int:
+    """Hourly: pending access requests past ACCESS_REQUEST_TTL_DAYS lapse, and both sides hear of it."""
+    return access_requests_expire()

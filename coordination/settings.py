@@ -227,9 +227,12 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-retention-reviews": {"task": "notifications.tasks.notify_retention_reviews_due",
                                         "schedule": crontab(hour=6, minute=0)},
     "cases-rematch-all": {"task": "cases.tasks.rematch_all", "schedule": crontab(hour=2, minute=30)},
+    "cases-expire-access-requests": {"task": "cases.tasks.expire_access_requests", "schedule": 60 * 60.0},
 }
 # Hit/no-hit matching: a value held by more cases than this produces no hits (MISP's correlation limit).
 MATCHING_MAX_CASES = int(os.environ.get("MATCHING_MAX_CASES", "20"))
+# An access request from a hit that nobody decides lapses after this many days.
+ACCESS_REQUEST_TTL_DAYS = int(os.environ.get("ACCESS_REQUEST_TTL_DAYS", "30"))
 
 CACHES = {
     "default": (
@@ -286,6 +289,10 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.kinds.Kind",
         "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
         "EmailModeEnum": "notifications.models.EmailMode",
+        "ShareLevelEnum": "cases.choices.ShareLevel",
+        "RequestableLevelEnum": "cases.services.access_requests.REQUESTABLE_LEVELS",
+        "HitStatusEnum": "cases.models.HitStatus",
+        "AccessRequestStatusEnum": "cases.models.AccessRequestStatus",
     },
 }
 

@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
 class Audience(StrEnum):
     FOLLOWERS = "followers"  # users following the event's case
     AGENCY = "agency"  # active members of the event's agency
+    LIAISON = "liaison"  # the liaison officers of the event's agency
     # Addressees named by the producer (payload "users") are always candidates.
 
 
@@ -41,6 +42,7 @@ class Check(StrEnum):
     FORMERLY_INFORMED = "formerly_informed"  # lost access, and had been told of the case before
     AUDITOR = "auditor"  # an auditor of the event's agency (platform administrators without one)
     ADDRESSED = "addressed"  # named by the producer; the case is named only if still visible
+    DECIDES = "decides"  # the access policy lets the recipient share the case (decide a request)
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,19 @@ RULES: dict[str, KindRule] = {
     Kind.NOTE_ADDED: KindRule(_FOLLOWERS, Check.SEES_CASE),
     Kind.DOCUMENT_ADDED: KindRule(_FOLLOWERS, Check.SEES_CASE),
     Kind.SEIZURE_ADDED: KindRule(_FOLLOWERS, Check.SEES_CASE),
-    # Producers still to come (access requests, matching, H1 evidence use) name their
-    # addressees and/or agency through notifications.services.notify().
-    Kind.ACCESS_REQUESTED: KindRule(_AGENCY, Check.SEES_CASE),
-    Kind.ACCESS_DECIDED: KindRule(_ADDRESSEES, Check.ADDRESSED),
-    Kind.CROSS_CASE_HIT: KindRule(_AGENCY, Check.SEES_CASE),  # the case is the recipient's own
+    # Hit/no-hit: the case is always the recipient's side, and the texts name the other side's
+    # agency at most.
+    Kind.ACCESS_REQUESTED: KindRule(_AGENCY, Check.DECIDES),
+    Kind.ACCESS_DECIDED: KindRule(_FOLLOWERS, Check.ADDRESSED),
+    Kind.CROSS_CASE_HIT: KindRule(frozenset({Audience.LIAISON, Audience.FOLLOWERS}), Check.SEES_CASE),
+    # Producers still to come (H1 evidence use) name their addressees and/or agency through
+    # notifications.services.notify().
     Kind.EVIDENCE_USE_REQUESTED: KindRule(_AGENCY, Check.SEES_CASE),
     Kind.EVIDENCE_USE_DECIDED: KindRule(_ADDRESSEES, Check.SEES_CASE),
     Kind.RETENTION_REVIEW_DUE: KindRule(_FOLLOWERS, Check.SEES_CASE),
     Kind.AUDIT_ALERT: KindRule(_AGENCY, Check.AUDITOR),
 }
+
+# Events about one side of a hit: only that side's agency systems hear of them, whoever else
+# holds the case.
+OWN_SIDE_ONLY = frozenset({Kind.CROSS_CASE_HIT, Kind.ACCESS_REQUESTED, Kind.ACCESS_DECIDED})

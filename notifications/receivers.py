@@ -55,6 +55,30 @@ def on_case_part_added(sender, actor, case, part, part_type, **kwargs) -> None:
         notify(kind=PART_KINDS[part_type], actor=actor, case=case, payload={"part": str(part.pk)})
 
 
+def on_hit_created(sender, hit, **kwargs) -> None:
+    """The side's liaison officers and its case's followers hear that another agency holds
+    something of this kind: that agency's code and the kind, nothing of the other case."""
+    notify(kind=Kind.CROSS_CASE_HIT, case=hit.case, agency=hit.case.owner_agency,
+           payload={"hit": str(hit.pk), "other_agency": hit.other_case.owner_agency.code,
+                    "identifier_kind": hit.kind},
+           dedupe_key=f"cross_case_hit:{hit.pk}")
+
+
+def on_access_requested(sender, actor, access_request, **kwargs) -> None:
+    """Those of the owning agency who may decide (share the case) hear of it."""
+    notify(kind=Kind.ACCESS_REQUESTED, actor=actor, case=access_request.case, agency=access_request.case.owner_agency,
+           payload={"access_request": str(access_request.pk), "level": access_request.level,
+                    "identifier_kind": access_request.kind})
+
+
+def on_access_decided(sender, actor, access_request, **kwargs) -> None:
+    """The requester and the followers of the requesting case hear the answer (or the lapse)."""
+    notify(kind=Kind.ACCESS_DECIDED, actor=actor, case=access_request.requester_case,
+           agency=access_request.requester_agency, users=[access_request.requester],
+           payload={"access_request": str(access_request.pk), "decision": access_request.status,
+                    "level": access_request.decided_level, "other_agency": access_request.case.owner_agency.code})
+
+
 def on_audit_alert(sender, alert, recipients=(), text="", **kwargs) -> None:
     notify_audit_alert(agency_code=alert.agency, text=text, recipients=recipients, alert_id=alert.pk)
 
@@ -67,4 +91,7 @@ def connect() -> None:
     case_signals.case_unshared.connect(on_case_unshared, dispatch_uid=uid("case_unshared"))
     case_signals.case_transitioned.connect(on_case_transitioned, dispatch_uid=uid("case_transitioned"))
     case_signals.case_part_added.connect(on_case_part_added, dispatch_uid=uid("case_part_added"))
+    case_signals.hit_created.connect(on_hit_created, dispatch_uid=uid("hit_created"))
+    case_signals.access_requested.connect(on_access_requested, dispatch_uid=uid("access_requested"))
+    case_signals.access_decided.connect(on_access_decided, dispatch_uid=uid("access_decided"))
     audit_alert.connect(on_audit_alert, dispatch_uid=uid("audit_alert"))

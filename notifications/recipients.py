@@ -13,7 +13,7 @@ from agencies.selectors import active_membership
 from cases.access import ROLES_WITH_AGENCY_ACCESS, Action, can
 from cases.models import CaseShare
 
-from .kinds import RULES, Audience, Check
+from .kinds import OWN_SIDE_ONLY, RULES, Audience, Check
 from .models import CaseFollow, DeliveryStatus, Notification, OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 
@@ -31,6 +31,9 @@ def candidates(event: OutboxEvent) -> QuerySet:
         condition |= Q(pk__in=CaseFollow.objects.filter(case_id=event.case_id, following=True).values("user_id"))
     if Audience.AGENCY in rule.audience and event.agency_id:
         condition |= Q(pk__in=Membership.objects.filter(agency_id=event.agency_id, active=True).values("user_id"))
+    if Audience.LIAISON in rule.audience and event.agency_id:
+        condition |= Q(pk__in=Membership.objects.filter(agency_id=event.agency_id, active=True,
+                                                        role=Role.LIAISON_OFFICER).values("user_id"))
     users = get_user_model().objects.filter(condition, is_active=True).order_by("pk")
     return users.exclude(pk=event.actor_id) if event.actor_id else users
 
@@ -40,6 +43,8 @@ def recipients(event: OutboxEvent) -> list[Recipient]:
     check = RULES[event.kind].check
     if check == Check.SEES_CASE:
         return [Recipient(user, True) for user in users if event.case_id and can(user, Action.VIEW, event.case)]
+    if check == Check.DECIDES:
+        return [Recipient(user, True) for user in users if event.case_id and can(user, Action.SHARE, event.case)]
     if check == Check.ADDRESSED:
         return [Recipient(user, bool(event.case_id) and can(user, Action.VIEW, event.case)) for user in users]
     if check == Check.AUDITOR:
@@ -86,6 +91,8 @@ def webhook_endpoints(event: OutboxEvent) -> list[WebhookEndpoint]:
     if RULES[event.kind].check == Check.AUDITOR:
         return []
     agency_ids = {event.agency_id, event.case.owner_agency_id if event.case_id else None} - {None}
+    if event.kind in OWN_SIDE_ONLY:
+        agency_ids = {event.agency_id}
     endpoints = WebhookEndpoint.objects.filter(agency_id__in=agency_ids, active=True)
     return [endpoint for endpoint in endpoints if endpoint.wants(event.kind) and agency_may_hear(endpoint, event)]
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import IdentifierKind, ShareLevel, Status
+from cases.choices import MatchKeyKind, ShareLevel, Status
 
 from .kinds import Kind
 from .models import OutboxEvent
@@ -23,8 +23,8 @@ PHRASES = {
     Kind.NOTE_ADDED: _("A note was added by {by}."),
     Kind.DOCUMENT_ADDED: _("A document was added by {by}."),
     Kind.SEIZURE_ADDED: _("A seizure was added by {by}."),
-    Kind.ACCESS_REQUESTED: _("{by} requests access to this case."),
-    Kind.ACCESS_DECIDED: _("Your access request was {decision} by {by}."),
+    Kind.ACCESS_REQUESTED: _("{by} requests {level} access to this case, from a hit ({identifier_kind})."),
+    Kind.ACCESS_DECIDED: _("The access request to {other_agency} from this case was {decision} by {by}."),
     Kind.CROSS_CASE_HIT: _("Matches a case held by {other_agency} ({identifier_kind})."),
     Kind.EVIDENCE_USE_REQUESTED: _("{by} asks to use this H1 case in judicial proceedings."),
     Kind.EVIDENCE_USE_DECIDED: _("The evidence-use request was {decision} by {by}."),
@@ -39,7 +39,7 @@ def _label(choices, value) -> str:
 
 def _values(event: OutboxEvent) -> dict:
     payload = event.payload
-    approved = payload.get("approved")
+    decision = payload.get("decision") or ("approved" if payload.get("approved") else "refused")
     return {
         "agency": event.agency.code if event.agency_id else "",
         "by": payload.get("by") or _("the platform"),
@@ -47,16 +47,20 @@ def _values(event: OutboxEvent) -> dict:
         "previous_level": _label(ShareLevel, payload.get("previous_level")),
         "from_status": _label(Status, payload.get("from_status")),
         "to_status": _label(Status, payload.get("to_status")),
-        "decision": _("approved") if approved else _("refused"),
+        "decision": {"approved": _("approved"), "refused": _("refused")}.get(decision, decision),
         "other_agency": payload.get("other_agency", ""),
-        "identifier_kind": _label(IdentifierKind, payload.get("identifier_kind")),
+        "identifier_kind": _label(MatchKeyKind, payload.get("identifier_kind")),
         "review_due": payload.get("review_due", ""),
         "alert": payload.get("text", ""),
     }
 
 
+EXPIRED_REQUEST = _("The access request to {other_agency} from this case expired without an answer.")
+
+
 def inbox_text(event: OutboxEvent, *, names_case: bool) -> str:
-    phrase = str(PHRASES[event.kind]).format_map(defaultdict(str, _values(event)))
+    expired = event.kind == Kind.ACCESS_DECIDED and event.payload.get("decision") == "expired"
+    phrase = str(EXPIRED_REQUEST if expired else PHRASES[event.kind]).format_map(defaultdict(str, _values(event)))
     if names_case and event.case_id:
         return f"{event.case.reference} [{event.case.handling_code}]: {phrase}"
     return phrase

@@ -47,7 +47,8 @@ class IdentifierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Identifier
-        fields = ["id", "kind", "value", "raw_value", "override_reason", "created_at"]
+        fields = ["id", "kind", "value", "raw_value", "override_reason", "matching_excluded", "created_at"]
+        read_only_fields = ["matching_excluded"]
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -122,6 +123,10 @@ class WriteSerializer(StrictInputSerializer):
 
     justification = serializers.CharField(required=False, allow_blank=True, max_length=2000,
                                           help_text="Why; recorded with the write in the audit trail.")
+
+
+class MatchingExclusionSerializer(WriteSerializer):
+    excluded = serializers.BooleanField(help_text="true: this value is not matched against other agencies' cases")
 
 
 class CaseCreateSerializer(WriteSerializer):

@@ -16,6 +16,7 @@ from .. import services
 from ..access import Action, can
 from ..models import CaseGrant, CaseShare, Identifier, Note, Party, RouteLeg, SeizureItem
 from ..selectors import case_for_audit, case_get, case_grants, case_list, case_shares
+from ..services.matching import identifier_exclude_from_matching
 from ..services.sharing import grantee_named
 from . import serializers as s
 from .filters import CaseFilter
@@ -163,8 +164,19 @@ def part_viewset(model, output, input_serializer, service, label: str):
 
 SeizureViewSet = part_viewset(SeizureItem, s.SeizureSerializer, s.SeizureInputSerializer, services.seizure_add,
                               "seizures")
-IdentifierViewSet = part_viewset(Identifier, s.IdentifierSerializer, s.IdentifierInputSerializer,
-                                 services.identifier_add, "identifiers")
+class IdentifierViewSet(part_viewset(Identifier, s.IdentifierSerializer, s.IdentifierInputSerializer,
+                                     services.identifier_add, "identifiers")):
+    @extend_schema(summary="Mark an identifier as not to be matched (or matchable again); owner only, audited",
+                   request=s.MatchingExclusionSerializer, responses={200: s.IdentifierSerializer, **ERRORS})
+    def matching(self, request, case_id=None, identifier_id=None):
+        data = s.MatchingExclusionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        identifier = identifier_exclude_from_matching(
+            actor=request.user, case_id=self.case.pk, identifier_id=identifier_id,
+            excluded=data.validated_data["excluded"], justification=data.validated_data.get("justification", ""))
+        return Response(s.IdentifierSerializer(identifier).data)
+
+
 class PartyViewSet(part_viewset(Party, s.PartySerializer, s.PartyInputSerializer, services.party_add, "parties")):
     """Parties are personal data: listing them is a consultation of its own."""
 

@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import Operation
@@ -25,6 +25,7 @@ from coordination.errors import NotVisible
 
 from ..access import Action
 from ..matching import identifier_keys, party_keys
+from ..signals import hit_created
 from ..models import Case, Hit, HitStatus, Identifier, MatchKey, Party
 from .guard import audited_case, case_for_write
 
@@ -52,14 +53,42 @@ def _enqueue_match(case_id) -> None:
 
 @transaction.atomic
 def hits_match_case(*, case_id) -> list[Hit]:
-    """The hits of every key `case_id` holds, against other agencies' cases: both sides."""
+    """The hits of every key `case_id` holds, against other agencies' cases: both sides. Open
+    hits of its keys that became frequent are withdrawn."""
+    withdraw_frequent_hits(case_id=case_id)
     return _insert_hits(case_id=case_id)
 
 
 @transaction.atomic
 def hits_rematch_all() -> list[Hit]:
-    """Every hit the index implies and the hits table lacks (a task lost while a worker was down)."""
+    """Every hit the index implies and the hits table lacks (a task lost while a worker was
+    down); open hits of values that became frequent are withdrawn."""
+    withdraw_frequent_hits(case_id=None)
     return _insert_hits(case_id=None)
+
+
+def frequent_keys(case_id=None) -> QuerySet:
+    """The keys held by more than MATCHING_MAX_CASES cases (of `case_id`'s keys, if given)."""
+    keys = MatchKey.objects.all()
+    if case_id is not None:
+        keys = keys.filter(key__in=MatchKey.objects.filter(case_id=case_id).values("key"))
+    return (keys.values("key").annotate(cases=Count("case_id", distinct=True))
+            .filter(cases__gt=settings.MATCHING_MAX_CASES))
+
+
+def withdraw_frequent_hits(*, case_id=None) -> int:
+    """A value that turned frequent stops producing hits: its open (new) hits go. Hits with a
+    request behind them stay, as the request does."""
+    deleted, _ = Hit.objects.filter(status=HitStatus.NEW, key__in=frequent_keys(case_id).values("key")).delete()
+    return deleted
+
+
+def frequent_values() -> QuerySet:
+    """For platform admins: the frequent keys with their kind, how many cases and agencies hold
+    them. Keys only: the index holds no readable value."""
+    return (MatchKey.objects.values("key", "kind")
+            .annotate(cases=Count("case_id", distinct=True), agencies=Count("owner_agency_id", distinct=True))
+            .filter(cases__gt=settings.MATCHING_MAX_CASES).order_by("-cases", "key"))
 
 
 def _insert_hits(*, case_id) -> list[Hit]:
@@ -73,10 +102,12 @@ def _insert_hits(*, case_id) -> list[Hit]:
         created_ids = [row[0] for row in cursor.fetchall()]
     if not created_ids:
         return []
-    hits = list(Hit.objects.filter(pk__in=created_ids).select_related("case__owner_agency")
+    hits = list(Hit.objects.filter(pk__in=created_ids).select_related("case__owner_agency",
+                                                                      "other_case__owner_agency")
                 .order_by("created_at", "id"))
     for hit in hits:
         _audit_hit(hit)
+        hit_created.send(sender=Hit, hit=hit)
     return hits
 
 
@@ -142,7 +173,7 @@ def identifier_exclude_from_matching(*, actor, case_id, identifier_id, excluded:
         if excluded:
             keys = set(MatchKey.objects.filter(identifier=identifier).values_list("key", flat=True))
             MatchKey.objects.filter(identifier=identifier).delete()
-            _withdraw_open_hits(case=case, keys=keys)
+            withdraw_open_hits(case_id=case.pk, keys=keys)
         else:
             index_case_part(case=case, part=identifier)
         audit_record(
@@ -158,12 +189,27 @@ def identifier_exclude_from_matching(*, actor, case_id, identifier_id, excluded:
     return identifier
 
 
-def _withdraw_open_hits(*, case: Case, keys: set[str]) -> int:
-    """Delete the new hits, on both sides, of the keys `case` no longer holds."""
-    still_held = set(MatchKey.objects.filter(case=case, key__in=keys).values_list("key", flat=True))
+def withdraw_open_hits(*, case_id, keys: set[str]) -> int:
+    """Delete the open (new) hits, on both sides, of the keys the case no longer holds: a hit
+    rested on them only. Hits with a request behind them stay, as the request does."""
+    still_held = set(MatchKey.objects.filter(case_id=case_id, key__in=keys).values_list("key", flat=True))
     gone = keys - still_held
     if not gone:
         return 0
-    deleted, _ = Hit.objects.filter(Q(case=case) | Q(other_case=case), key__in=gone,
-                                    status__in=[HitStatus.NEW, HitStatus.LINKED]).delete()
+    deleted, _ = Hit.objects.filter(Q(case_id=case_id) | Q(other_case_id=case_id), key__in=gone,
+                                    status=HitStatus.NEW).delete()
     return deleted
+
+
+def keys_before_delete(sender, instance, **kwargs) -> None:
+    """pre_delete of an identifier or party: note its keys while they still exist."""
+    field = "identifier" if isinstance(instance, Identifier) else "party"
+    instance._match_keys = set(MatchKey.objects.filter(**{field: instance}).values_list("key", flat=True))
+
+
+def withdraw_after_delete(sender, instance, **kwargs) -> None:
+    """post_delete of an identifier or party (or of its case): its keys went with it (CASCADE),
+    and the other side's open hits that rested only on them are withdrawn."""
+    keys = getattr(instance, "_match_keys", set())
+    if keys:
+        withdraw_open_hits(case_id=instance.case_id, keys=keys)

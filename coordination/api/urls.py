@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet, AuditExportView
-from cases.api import documents
+from cases.api import documents, hits
 from cases.api import views as cases
 
 LIST_CREATE = {"get": "list", "post": "create"}
@@ -22,6 +22,8 @@ urlpatterns = [
     path("cases/<uuid:case_id>/seizures/", cases.SeizureViewSet.as_view(LIST_CREATE), name="case-seizures"),
     path("cases/<uuid:case_id>/identifiers/", cases.IdentifierViewSet.as_view(LIST_CREATE),
          name="case-identifiers"),
+    path("cases/<uuid:case_id>/identifiers/<uuid:identifier_id>/matching/",
+         cases.IdentifierViewSet.as_view({"post": "matching"}), name="case-identifier-matching"),
     path("cases/<uuid:case_id>/parties/", cases.PartyViewSet.as_view(LIST_CREATE), name="case-parties"),
     path("cases/<uuid:case_id>/route/", cases.RouteLegViewSet.as_view(LIST_CREATE), name="case-route"),
     path("cases/<uuid:case_id>/notes/", cases.NoteViewSet.as_view(LIST_CREATE), name="case-notes"),
@@ -35,6 +37,13 @@ urlpatterns = [
     path("cases/<uuid:case_id>/grants/<uuid:grant_id>/", cases.GrantViewSet.as_view({"delete": "destroy"}),
          name="case-grant-detail"),
     path("cases/<uuid:case_id>/audit/", cases.CaseAuditViewSet.as_view({"get": "list"}), name="case-audit"),
+    path("hits/", hits.HitViewSet.as_view({"get": "list"}), name="hit-list"),
+    path("hits/<uuid:hit_id>/", hits.HitViewSet.as_view({"get": "retrieve"}), name="hit-detail"),
+    path("access-requests/", hits.AccessRequestViewSet.as_view(LIST_CREATE), name="access-request-list"),
+    path("access-requests/<uuid:request_id>/", hits.AccessRequestViewSet.as_view({"get": "retrieve"}),
+         name="access-request-detail"),
+    path("access-requests/<uuid:request_id>/decide/", hits.AccessRequestViewSet.as_view({"post": "decide"}),
+         name="access-request-decide"),
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
     path("audit/export/", AuditExportView.as_view(), name="audit-export"),
     path("", include("notifications.api.urls")),

@@ -29,7 +29,7 @@ from schemathesis.generation import GenerationMode
 
 from agencies.tokens import api_token_issue
 from audit.models import AuditEvent
-from cases.models import Case, Document
+from cases.models import Case, Document, Identifier
 from coordination.wsgi import application
 
 MAX_EXAMPLES = 25
@@ -203,7 +203,9 @@ def test_unusable_json_on_every_write_answers_400(client, cast, matrix_case, bod
     owned = matrix_case("owned")
     ids = {"case_id": owned.pk, "doc_id": Document.objects.filter(case=owned).values_list("pk", flat=True).first(),
            "share_id": "00000000-0000-0000-0000-000000000000", "endpoint_id": "00000000-0000-0000-0000-000000000000",
-           "notification_id": "00000000-0000-0000-0000-000000000000"}
+           "notification_id": "00000000-0000-0000-0000-000000000000",
+           "identifier_id": Identifier.objects.filter(case=owned).values_list("pk", flat=True).first(),
+           "hit_id": "00000000-0000-0000-0000-000000000000", "request_id": "00000000-0000-0000-0000-000000000000"}
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(cast["rtm.officer"])
     writes = [(path, method, "application/json" in (operation.get("requestBody") or {}).get("content", {}))

@@ -188,15 +188,16 @@ def test_a_retention_review_falling_due_is_told_once_to_followers(cast, open_cas
     assert told(later) == {}
 
 
-def test_future_producers_use_the_generic_entry_point(cast, matrix_case, open_case, committed):
+def test_producers_use_the_generic_entry_point(cast, matrix_case, open_case, committed):
     own = matrix_case("unrelated")  # Hamburg's case
     hidden = open_case(cast["rtm.officer"])
     with committed():
         notify(kind=Kind.CROSS_CASE_HIT, case=own, agency=own.owner_agency,
                payload={"other_agency": "NL-CUS-RTM", "identifier_kind": "container"})
         notify(kind=Kind.ACCESS_DECIDED, actor=cast["rtm.officer"], case=hidden, users=[cast["ham.officer"]],
-               payload={"approved": False})
+               payload={"decision": "refused", "other_agency": "NL-CUS-RTM"})
     assert text_for(cast["ham.officer"], own) == (
         f"{own.reference} [H0]: Matches a case held by NL-CUS-RTM (Container number (ISO 6346)).")
     # Refused: the requester still cannot see the case, so the notice does not name it.
-    assert text_for(cast["ham.officer"], hidden) == "Your access request was refused by NL-CUS-RTM."
+    assert text_for(cast["ham.officer"], hidden) == (
+        "The access request to NL-CUS-RTM from this case was refused by NL-CUS-RTM.")
