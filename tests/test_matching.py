@@ -305,3 +305,79 @@ def test_the_api_accepts_a_belgian_officers_0031_number_and_indexes_it(cast, rtm
     assert list(MatchKey.objects.filter(case=anr).values_list("kind", "key")) == [
         ("phone", match_key("phone", "+31101234567"))]
     assert len(matching_enqueued(callbacks)) == 1  # the matching task, enqueued after the commit
+
+
+def test_removing_an_identifier_withdraws_the_open_hits_that_rested_on_it(cast, rtm_anr):
+    from cases.services.access_requests import access_request_create
+
+    rtm, anr = rtm_anr
+    ham = new_case(cast["ham.officer"])
+    container = identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="imo", value="IMO 9074729")
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value=CONTAINER)
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="imo", value="IMO 9074729")
+    identifier_add(actor=cast["ham.officer"], case_id=ham.pk, kind="container", value=CONTAINER)
+    hits_rematch_all()
+    asked = Hit.objects.get(case=ham, other_case=rtm)
+    access_request_create(actor=cast["ham.officer"], hit_id=asked.pk, level="view", justification="Same box")
+    assert len(hits_between(rtm, anr)) == 4 and len(hits_between(rtm, ham)) == 2
+
+    Identifier.objects.filter(pk=container.pk).delete()  # as the retention erasure will
+
+    assert not MatchKey.objects.filter(identifier_id=container.pk).exists()
+    # Rotterdam-Antwerp still share the IMO number: those two hits stay, the container ones go.
+    assert sorted(hit.kind for hit in hits_between(rtm, anr)) == ["imo", "imo"]
+    # Hamburg asked for access from its hit: the request keeps it; Rotterdam's own side went with the identifier.
+    assert [(hit.case, hit.status) for hit in hits_between(rtm, ham)] == [(ham, HitStatus.REQUESTED)]
+
+
+def test_erasing_a_case_takes_its_keys_and_both_sides_hits(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value=CONTAINER)
+    hits_rematch_all()
+    Case.objects.filter(pk=anr.pk).delete()
+    assert not MatchKey.objects.filter(case_id=anr.pk).exists()
+    assert not Hit.objects.filter(case=rtm).exists()
+
+
+def test_a_value_that_turns_frequent_withdraws_its_open_hits(cast, settings, rtm_anr):
+    rtm, anr = rtm_anr
+    settings.MATCHING_MAX_CASES = 3
+    for actor, case in ((cast["rtm.officer"], rtm), (cast["anr.officer"], anr)):
+        identifier_add(actor=actor, case_id=case.pk, kind="phone", value="+31 10 244 4444")
+    hits_rematch_all()
+    assert len(hits_between(rtm, anr)) == 2
+    more = [new_case(cast["ham.officer"], title=f"Hamburg {number}") for number in range(2)]
+    for case in more:
+        identifier_add(actor=cast["ham.officer"], case_id=case.pk, kind="phone", value="+31 10 244 4444")
+    assert hits_match_case(case_id=more[-1].pk) == []
+    assert hits_between(rtm, anr, *more) == []
+    from cases.services.matching import frequent_values
+
+    [row] = [row for row in frequent_values() if row["key"] == match_key("phone", "+31102444444")]
+    assert (row["kind"], row["cases"], row["agencies"]) == ("phone", 4, 3)
+
+
+def test_the_owner_marks_an_identifier_not_to_match_over_the_api(cast, rtm_anr):
+    from rest_framework.test import APIClient
+
+    rtm, anr = rtm_anr
+    line = identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="phone", value="+31 10 400 6000")
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="phone", value="+31 10 400 6000")
+    hits_match_case(case_id=anr.pk)
+    url = f"/api/v1/cases/{rtm.pk}/identifiers/{line.pk}/matching/"
+    outsider, analyst, owner = (APIClient() for _ in range(3))
+    outsider.force_authenticate(cast["anr.officer"])
+    analyst.force_authenticate(cast["rtm.analyst"])
+    owner.force_authenticate(cast["rtm.officer"])
+    assert outsider.post(url, {"excluded": True}, format="json").status_code == 404
+    assert analyst.post(url, {"excluded": True}, format="json").status_code == 403
+    assert owner.post(url, {"excluded": "perhaps"}, format="json").json().keys() == {"excluded"}
+    response = owner.post(url, {"excluded": True, "justification": "Shipping line switchboard"}, format="json")
+    assert response.status_code == 200 and response.json()["matching_excluded"] is True
+    assert hits_between(rtm, anr) == []
+    listed = owner.get(f"/api/v1/cases/{rtm.pk}/identifiers/").json()["results"]
+    assert [row["matching_excluded"] for row in listed if row["id"] == str(line.pk)] == [True]
+    assert owner.post(url, {"excluded": False}, format="json").json()["matching_excluded"] is False
+    assert MatchKey.objects.filter(identifier=line).exists()

@@ -20,14 +20,13 @@ from coordination.errors import Conflict, NotVisible
 
 from ..access import Action
 from ..choices import ShareLevel
-from ..models import AccessRequest, AccessRequestStatus, Case, Hit, HitStatus
+from ..models import AccessRequest, AccessRequestStatus, Case, CaseShare, Hit, HitStatus
 from ..signals import access_decided, access_requested
 from ..selectors_hits import access_request_get, hits_visible
-from .guard import audited_case, require
-from .sharing import share_with_agency
+from .guard import audited_case, case_for_write
+from .sharing import SHARE_LEVEL, share_with_agency
 
 REQUESTABLE_LEVELS = (ShareLevel.VIEW.value, ShareLevel.CONTRIBUTE.value)
-_LEVEL_ORDER = {level: index for index, level in enumerate(REQUESTABLE_LEVELS)}
 
 
 def _audit(*, actor, access_request: AccessRequest, case: Case, operation: str, action: str,
@@ -84,20 +83,35 @@ def access_request_create(*, actor, hit_id, level: str, justification: str) -> A
 
 
 def _pending_for_decision(actor, request_id) -> AccessRequest:
-    """The request locked, if the actor is on its owner side (404 otherwise) and may share the case."""
+    """The request locked, if the actor is on its owner side (404 otherwise) and may share its
+    case (the sharing service's own check: 403, archived cases read-only)."""
     visible = access_request_get(user=actor, request_id=request_id)
     if visible.case.owner_agency_id != getattr(active_membership(actor), "agency_id", None):
         raise NotVisible()
+    case = case_for_write(actor=actor, case_id=visible.case_id, action=Action.SHARE)
     access_request = (AccessRequest.objects.select_for_update(of=("self",))
-                      .select_related("case__owner_agency", "requester_case__owner_agency", "requester_agency__group")
+                      .select_related("requester_case__owner_agency", "requester_agency__group", "requester")
                       .get(pk=visible.pk))
-    require(actor=actor, action=Action.SHARE, case=access_request.case)
+    access_request.case = case
     if access_request.status != AccessRequestStatus.PENDING:
         raise Conflict(_("This request has already been %(status)s.") % {"status": access_request.get_status_display()
                                                                         .lower()}, code="already_decided")
     if access_request.expires_at <= timezone.now():
         raise Conflict(_("This request has expired."), code="expired")
     return access_request
+
+
+def _grant(actor, access_request: AccessRequest, level: str, reason: str) -> None:
+    """The share, through the sharing service; a share the agency already holds at this level
+    or above (made since the request) stays as it is."""
+    case = access_request.case
+    if case.restricted:
+        raise ValidationError({"approve": [_("A restricted case is opened to named users, not to whole agencies.")]})
+    held = CaseShare.objects.filter(case=case, agency=access_request.requester_agency).values_list("level", flat=True)
+    if held and SHARE_LEVEL[held[0]] >= SHARE_LEVEL[level]:
+        return
+    share_with_agency(actor=actor, case=case, agency=access_request.requester_agency, level=level,
+                      justification=reason or access_request.justification)
 
 
 @transaction.atomic
@@ -108,11 +122,10 @@ def access_request_decide(*, actor, request_id, approve: bool, level: str | None
     reason = (reason or "").strip()
     if approve:
         level = _clean_level(level or access_request.level)
-        if _LEVEL_ORDER[level] > _LEVEL_ORDER[access_request.level]:
+        if SHARE_LEVEL[level] > SHARE_LEVEL[access_request.level]:
             raise ValidationError({"level": [_("At most the level asked for (%(level)s).")
                                              % {"level": access_request.level}]})
-        share_with_agency(actor=actor, case=access_request.case, agency=access_request.requester_agency,
-                          level=level, justification=reason or access_request.justification)
+        _grant(actor, access_request, level, reason)
     elif not reason:
         raise ValidationError({"reason": [_("Say why the request is refused.")]})
     access_request.status = AccessRequestStatus.APPROVED if approve else AccessRequestStatus.REFUSED
@@ -123,8 +136,7 @@ def access_request_decide(*, actor, request_id, approve: bool, level: str | None
     if access_request.hit_id:
         Hit.objects.filter(pk=access_request.hit_id).update(
             status=HitStatus.GRANTED if approve else HitStatus.REFUSED)
-    decision = access_request.status
-    _record_decision(actor=actor, access_request=access_request, decision=decision, reason=reason)
+    _record_decision(actor=actor, access_request=access_request, decision=access_request.status, reason=reason)
     return access_request
 
 
