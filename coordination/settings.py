@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Hit/no-hit matching: a value held by more cases than this produces no hits (MISP's correlation limit).
 MATCHING_MAX_CASES = int(os.environ.get("MATCHING_MAX_CASES", "20"))
+# MATCHING_QUEUE routes the matching tasks (blank: Celery's default queue).
+MATCHING_QUEUE = os.environ.get("MATCHING_QUEUE", "")
 # An access request from a hit that nobody decides lapses after this many days.
 ACCESS_REQUEST_TTL_DAYS = int(os.environ.get("ACCESS_REQUEST_TTL_DAYS", "30"))
 

@@ -48,7 +48,7 @@ def index_case_part(*, case: Case, part: Identifier | Party) -> list[MatchKey]:
 def _enqueue_match(case_id) -> None:
     from ..tasks import match_case_keys  # tasks import the services
 
-    match_case_keys.delay(str(case_id))
+    match_case_keys.apply_async(args=[str(case_id)], queue=settings.MATCHING_QUEUE or None)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ def pytest_configure(config):
     # the tests start consume this session's messages only, never another run's or another
     # engineer's, and the queue is deleted at the end.
     settings.NOTIFICATIONS_QUEUE = f"portcullis-test-notifications-{uuid.uuid4().hex[:12]}"
+    settings.MATCHING_QUEUE = f"portcullis-test-matching-{uuid.uuid4().hex[:12]}"
 
 
 def pytest_unconfigure(config):
@@ -33,6 +34,7 @@ def pytest_unconfigure(config):
 
     if os.environ.get("REDIS_URL"):
         forget_queue(os.environ["REDIS_URL"], settings.NOTIFICATIONS_QUEUE)
+        forget_queue(os.environ["REDIS_URL"], settings.MATCHING_QUEUE)
 
 
 def forget_queue(redis_url: str, queue: str) -> None:

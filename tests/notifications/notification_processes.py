@@ -37,7 +37,8 @@ def process_env(**overrides) -> dict:
     database_url = (f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
                     f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="coordination.settings", DJANGO_DEBUG="false",
-               DATABASE_URL=database_url, NOTIFICATIONS_QUEUE=settings.NOTIFICATIONS_QUEUE, PYTHONUNBUFFERED="1")
+               DATABASE_URL=database_url, NOTIFICATIONS_QUEUE=settings.NOTIFICATIONS_QUEUE,
+               MATCHING_QUEUE=settings.MATCHING_QUEUE, PYTHONUNBUFFERED="1")
     env.update({name: str(value) for name, value in overrides.items()})
     return env
 
@@ -45,10 +46,10 @@ def process_env(**overrides) -> dict:
 class Worker:
     """`celery -A coordination worker` with one pool process, consuming this session's queue."""
 
-    def __init__(self, log_path: Path, env: dict):
+    def __init__(self, log_path: Path, env: dict, queues: tuple[str, ...] = ()):
         self.log_path = log_path
         command = [sys.executable, "-m", "celery", "-A", "coordination", "worker", "--pool=prefork",
-                   "--concurrency=1", "-Q", settings.NOTIFICATIONS_QUEUE, "--without-gossip", "--without-mingle",
+                   "--concurrency=1", "-Q", ",".join((settings.NOTIFICATIONS_QUEUE, *queues)), "--without-gossip", "--without-mingle",
                    "--without-heartbeat", "-n", f"notifications-test-{uuid.uuid4().hex[:8]}@%h",
                    "--loglevel=INFO", f"--logfile={log_path}"]
         # Its own session (process group), so a kill reaches the pool process too.

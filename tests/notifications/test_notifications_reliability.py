@@ -55,8 +55,8 @@ class Stage:
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": self.sink.port,
             "NOTIFICATIONS_SWEEP_AFTER_SECONDS": SWEEP_AFTER_SECONDS, **overrides})
 
-    def start_worker(self) -> Worker:
-        self.workers.append(Worker(self.tmp_path / f"worker-{len(self.workers)}.log", self.env()))
+    def start_worker(self, queues: tuple[str, ...] = ()) -> Worker:
+        self.workers.append(Worker(self.tmp_path / f"worker-{len(self.workers)}.log", self.env(), queues))
         return self.workers[-1]
 
     def share(self, case):
@@ -215,3 +215,37 @@ def test_a_webhook_answering_500_twice_is_delivered_once_and_every_attempt_is_lo
             assert headers[DELIVERY_HEADER] == row["id"] and json.loads(body)["case"] == str(case.pk)
     finally:
         receiver.close()
+
+
+def test_the_nightly_rematch_finds_the_hits_of_tasks_lost_while_no_worker_ran(stage, open_case, member):
+    """Issue 14: the matching tasks are published while no worker runs, and lost with the queue;
+    the nightly re-match, run by a real worker, finds the hit and both sides hear of it."""
+    from cases.models import Hit
+    from cases.services import identifier_add
+    from cases.tasks import rematch_all
+    from conftest import forget_queue
+
+    import redis
+
+    forget_queue(os.environ["REDIS_URL"], settings.MATCHING_QUEUE)  # the session seed's tasks
+    rotterdam_liaison = member("NL-CUS-RTM", "liaison_officer")
+    rtm = open_case(stage.users["rtm.officer"])
+    anr = open_case(stage.users["anr.officer"], port="BEANR")
+    identifier_add(actor=stage.users["rtm.officer"], case_id=rtm.pk, kind="container", value="MSCU 123456-6")
+    identifier_add(actor=stage.users["anr.officer"], case_id=anr.pk, kind="container", value="mscu1234566")
+    queued = redis.Redis.from_url(os.environ["REDIS_URL"]).llen(settings.MATCHING_QUEUE)
+    assert queued == 2  # one matching task per committed identifier, waiting for a worker
+    forget_queue(os.environ["REDIS_URL"], settings.MATCHING_QUEUE)  # ...and lost
+    assert not Hit.objects.exists()
+
+    worker = stage.start_worker(queues=(settings.MATCHING_QUEUE,))
+    rematch_all.apply_async(queue=settings.MATCHING_QUEUE)
+    wait_until(lambda: Hit.objects.count() == 2, what="the re-match's hits")
+    assert {(hit.case_id, hit.other_case_id) for hit in Hit.objects.all()} == {(rtm.pk, anr.pk), (anr.pk, rtm.pk)}
+    assert "cases.tasks.rematch_all" in worker.log()
+    wait_until(lambda: Notification.objects.filter(kind=Kind.CROSS_CASE_HIT, recipient=rotterdam_liaison,
+                                                   case=rtm).exists(),
+               what="Rotterdam's liaison officer to hear of the hit")
+    wait_until(lambda: Notification.objects.filter(kind=Kind.CROSS_CASE_HIT, case=anr,
+                                                   recipient=stage.users["anr.officer"]).exists(),
+               what="Antwerp's officer (following the case) to hear of it")
