@@ -381,3 +381,14 @@ def test_the_owner_marks_an_identifier_not_to_match_over_the_api(cast, rtm_anr):
     assert [row["matching_excluded"] for row in listed if row["id"] == str(line.pk)] == [True]
     assert owner.post(url, {"excluded": False}, format="json").json()["matching_excluded"] is False
     assert MatchKey.objects.filter(identifier=line).exists()
+
+
+def test_a_restricted_case_learns_of_others_and_no_other_agency_learns_of_it(cast, rtm_anr):
+    rtm, anr = rtm_anr
+    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value=CONTAINER)
+    Case.objects.filter(pk=rtm.pk).update(restricted=True)
+    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value=CONTAINER)
+    hits_match_case(case_id=anr.pk)
+    hits_rematch_all()
+    assert sides(hits_between(rtm, anr)) == {(rtm.reference, anr.reference)}
+    assert not AuditEvent.objects.filter(action="hit_create", case_id=anr.pk).exists()

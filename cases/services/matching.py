@@ -134,10 +134,10 @@ _NEW_ID = {
 @functools.cache
 def _insert_hits_sql(vendor: str, *, for_one_case: bool) -> str:
     """Pairs of keys held by cases of two agencies, for keys held by at most MATCHING_MAX_CASES
-    cases; one hit row per side, as each side holds it. With `for_one_case`, only the keys that
+    cases; one hit row per side, as each side holds it, but none pointing at a restricted case. With `for_one_case`, only the keys that
     case holds (through the index on key); otherwise every key, grouped once."""
     quote = connection.ops.quote_name
-    hit, keys = quote(Hit._meta.db_table), quote(MatchKey._meta.db_table)
+    hit, keys, cases = quote(Hit._meta.db_table), quote(MatchKey._meta.db_table), quote(Case._meta.db_table)
     columns = ["id", "case_id", "other_case_id", "kind", "key", "identifier_id", "party_id", "status", "created_at"]
     key = quote("key")
     held_by_case = f"c.{key} IN (SELECT d.{key} FROM {keys} d WHERE d.case_id = %s) " if for_one_case else ""
@@ -151,6 +151,9 @@ def _insert_hits_sql(vendor: str, *, for_one_case: bool) -> str:
         f"SELECT {_NEW_ID[vendor]}, a.case_id, b.case_id, a.kind, a.{key}, a.identifier_id, a.party_id, "
         f"'{HitStatus.NEW.value}', %s "
         f"FROM {keys} a JOIN {keys} b ON b.{key} = a.{key} AND b.owner_agency_id <> a.owner_agency_id "
+        # A restricted case is matched one way: its side learns that others hold the value; no
+        # other agency learns of it (it opens to named users only).
+        f"JOIN {cases} bc ON bc.id = b.case_id AND NOT bc.restricted "
         f"WHERE a.{key} IN ({frequent}) "
         f"ON CONFLICT DO NOTHING RETURNING {quote('id')}"
     )
