@@ -3,9 +3,18 @@
 No guardian object-permission screens: grants and shares change only through the audited
 services in cases.services, so the admin here is read-only and deletes nothing.
 """
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from .choices import MatchKeyKind
 from .models import Case, CaseShare
+from .services.matching import frequent_values
+
+FREQUENT_SHOWN = 500
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,7 +39,27 @@ class CaseAdmin(ReadOnlyAdmin):
     def get_urls(self):
         # Drop the unnamed legacy "<id>/" redirect, so guardian-era links such as
         # <id>/permissions/ answer 404 rather than bouncing on to a change page.
-        return [url for url in super().get_urls() if url.name]
+        frequent = path("frequent-values/", self.admin_site.admin_view(self.frequent_values_view),
+                        name="cases_frequent_values")
+        return [frequent, *(url for url in super().get_urls() if url.name)]
+
+    def frequent_values_view(self, request):
+        """The values that stopped producing hits (issue 14): keys and counts only, for superusers."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        rows = list(frequent_values()[: FREQUENT_SHOWN + 1])
+        labels = dict(MatchKeyKind.choices)
+        for row in rows:
+            row["kind_label"] = labels.get(row["kind"], row["kind"])
+        return TemplateResponse(request, "admin/cases/frequent_values.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Frequent values"),
+            "opts": self.model._meta,
+            "rows": rows[:FREQUENT_SHOWN],
+            "truncated": len(rows) > FREQUENT_SHOWN,
+            "shown": FREQUENT_SHOWN,
+            "limit": settings.MATCHING_MAX_CASES,
+        })
 
 
 @admin.register(CaseShare)

@@ -9,7 +9,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from .models import Identifier, Party
         from .services.matching import keys_before_delete, withdraw_after_delete
+        from .views.dashboard import register_dashboard_tile
+        from .views.hits import DASHBOARD_TILES
 
         for model in (Identifier, Party):
             pre_delete.connect(keys_before_delete, sender=model, dispatch_uid=f"match_keys_{model.__name__}")
             post_delete.connect(withdraw_after_delete, sender=model, dispatch_uid=f"withdraw_{model.__name__}")
+        for tile in DASHBOARD_TILES:
+            register_dashboard_tile(tile)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.hits import identifier_matching_view
 
 app_name = "cases"
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("<uuid:case_id>/transition/", views.case_transition_view, name="transition"),
     path("<uuid:case_id>/sharing/<uuid:share_id>/revoke/", views.case_share_revoke_view, name="revoke"),
     path("<uuid:case_id>/grants/<uuid:grant_id>/revoke/", views.case_grant_revoke_view, name="grant-revoke"),
+    path("<uuid:case_id>/identifiers/<uuid:identifier_id>/matching/", identifier_matching_view,
+         name="identifier-matching"),
     path("<uuid:case_id>/<slug:tab>/", views.case_detail_view, name="tab"),
     path("<uuid:case_id>/<slug:tab>/add/", views.case_part_add_view, name="add"),
 ]

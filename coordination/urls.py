@@ -12,6 +12,7 @@ urlpatterns = [
                                                          authentication_form=SecondFactorLoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("cases.urls")),
+    path("", include("cases.urls_hits")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/", include(("coordination.api.urls", "api"))),

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_filters import FilterSet
 
-from cases.models import CaseShare
+from cases.models import CaseShare, Hit
 from cases.views.common import TAB_NAMES
 from notifications.models import Notification
 
@@ -30,7 +30,7 @@ HOSTILE = [
 ADMIN_HOSTILE = ["999999999999999999999", "-1", "²", "\x00", "x" * 5_000, ["1", "²"]]
 ADMIN_CHANGELIST_PARAMETERS = {"p", "o", "q", "_to_field"}
 KNOWN = {"page", "sort", "before", "q", "status", "port", "owner_agency", "identifier", "seized_after",
-         "seized_before", "actor", "case", "operation", "since", "until"}
+         "seized_before", "actor", "case", "operation", "since", "until", "direction"}
 CAST = ("rtm.officer", "rtm.auditor", "admin")
 
 
@@ -90,6 +90,10 @@ def objects(cast, matrix_case):
         "grant_id": "00000000-0000-0000-0000-000000000000",
         "notification_id": Notification.objects.filter(recipient=cast["rtm.officer"]).values_list("pk", flat=True).first()
         or "00000000-0000-0000-0000-000000000000",
+        # The demo's deliberate hits (cases.demo); the decide and matching URLs take POST only.
+        "hit_id": Hit.objects.filter(case__owner_agency__code="NL-CUS-RTM").values_list("pk", flat=True).first(),
+        "request_id": "00000000-0000-0000-0000-000000000000",
+        "identifier_id": "00000000-0000-0000-0000-000000000000",
     }
 
 

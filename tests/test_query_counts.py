@@ -18,8 +18,9 @@ from cases.services import case_create, case_share, note_add, seizure_add
 # their access level (no COUNT)
 LIST_QUERIES = 5
 # session, user, membership, three capped counts (my agency's, shared with it, all visible; a fourth,
-# referred, for prosecutors), the latest seizures
-DASHBOARD_QUERIES = {"rtm.officer": 7, "rtm.prosecutor": 8}
+# referred, for prosecutors), three capped counts of hit/no-hit (new hits, requests to decide, the
+# agency's own requests waiting), the latest seizures
+DASHBOARD_QUERIES = {"rtm.officer": 10, "rtm.prosecutor": 11}
 # session, user, membership, case with access level, five parts, shares, the consultation
 # check (recorded already, so no insert). An open case adds one read of the prosecution
 # agencies its referral form offers.

@@ -23,6 +23,7 @@ TABS = [
     ("route", _("Route")),
     ("notes", _("Notes")),
     ("sharing", _("Sharing")),
+    ("hits", _("Hits")),  # the "Linked cases and hits" panel
     ("activity", _("Activity")),
 ]
 TAB_NAMES = {slug for slug, _label in TABS}

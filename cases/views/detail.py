@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from agencies.models import AgencyKind
-from agencies.selectors import agency_list
+from agencies.selectors import active_membership, agency_list
 from audit.selectors import case_events
 from coordination.errors import ActionForbidden
 from coordination.params import query_int
@@ -22,13 +22,16 @@ from ..access import Action, can
 from ..choices import HandlingCode, Status
 from ..forms import GateForm, GrantForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm
 from ..selectors import case_for_audit, case_get, case_grants, case_header
+from ..selectors_hits import hits_filtered
 from ..selectors_parts import case_notes
 from ..services import case_consult
 from ..services.consultation import CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED, consultation_needs
 from ..services.workflow import allowed_transitions
 from .common import TAB_NAMES, TABS, TABS_TARGET, domain_errors, htmx_target, tab_url
+from .hits import hit_row
 
 ACTIVITY_PAGE = 100
+HITS_SHOWN = 50  # the tab's first rows; the Hits page filtered on the case has them all
 WRITERS = {"owner", "manage", "contribute"}
 MANAGERS = {"owner", "manage"}
 PART_FORMS = {
@@ -99,9 +102,18 @@ def _tab_counts(case) -> dict[str, int]:
     }
 
 
-def _tabs(case) -> list[dict]:
+def _sees_hits(user, case) -> bool:
+    """Hits go to the agency that owns the case (cases.selectors_hits): only its members get the tab."""
+    membership = active_membership(user)
+    return membership is not None and membership.agency_id == case.owner_agency_id
+
+
+def _tabs(case, sees_hits: bool) -> list[dict]:
     counts = _tab_counts(case)
-    shown = [(slug, label) for slug, label in TABS if slug != "activity" or case.access in MANAGERS]
+    hidden = {"activity"} if case.access not in MANAGERS else set()
+    if not sees_hits:
+        hidden.add("hits")
+    shown = [(slug, label) for slug, label in TABS if slug not in hidden]
     return [{"slug": slug, "label": label, "count": counts.get(slug), "url": tab_url(case.pk, slug)}
             for slug, label in shown]
 
@@ -137,10 +149,13 @@ def _activity_context(request, case) -> dict:
 def show_case(request, case, tab: str, form=None):
     """Render one tab of a visible case whose consultation the service has recorded."""
     writable = case.access in WRITERS and case.status != Status.ARCHIVED
+    sees_hits = _sees_hits(request.user, case)
+    if tab == "hits" and not sees_hits:
+        raise Http404()
     context = {
         "case": case,
         "tab": tab,
-        "tabs": _tabs(case),
+        "tabs": _tabs(case, sees_hits),
         "can_contribute": writable,
         "can_change": writable and case.access in MANAGERS,
         "part_form": form if tab in PART_FORMS else None,
@@ -153,6 +168,10 @@ def show_case(request, case, tab: str, form=None):
         context["notes"] = case_notes(case=case)
     if tab == "activity":
         context.update(_activity_context(request, case))
+    if tab == "hits":
+        context["hit_rows"] = [hit_row(hit) for hit in hits_filtered(user=request.user, case_id=case.pk)[:HITS_SHOWN]]
+    if tab == "identifiers":
+        context["can_govern"] = can(request.user, Action.GOVERN, case)
     if htmx_target(request) == TABS_TARGET:
         return render(request, "cases/detail/_tabs.html", context)
     transitions = allowed_transitions(request.user, case, case.access)
