@@ -15,7 +15,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from coordination.client_address import client_ip
+
 from .tokens import (
+    api_token_address_allowed,
     api_token_for_key,
     api_token_is_live,
     api_token_issue_denied,
@@ -40,6 +43,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token is None or not api_token_is_live(token):
             note_token_refused(token=token, reason="invalid")
             raise AuthenticationFailed(_("Invalid or expired token."))
+        if not api_token_address_allowed(token, client_ip(request)):
+            note_token_refused(token=token, reason="address_not_allowed")
+            raise AuthenticationFailed(_("This key is not accepted from this address."))
         api_token_mark_used(token)
         return token.user, token
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from .models import AgencyKind, Role
 from .services import agency_upsert, membership_set_role
+from .services_admin import agency_policy_set
 
 DEMO_AGENCIES = [
     ("NL-CUS-RTM", "Douane Rotterdam Haven", AgencyKind.CUSTOMS, "NL"),
@@ -46,6 +47,9 @@ def seed_cast(*, password: str) -> dict[str, object]:
         code: agency_upsert(actor=None, code=code, name=name, kind=kind, country=country)
         for code, name, kind, country in DEMO_AGENCIES
     }
+    for agency in agencies.values():
+        # New agencies require two-factor sign-in; the demo's keep one-step logins for `make run`.
+        agency_policy_set(actor=None, agency=agency, require_2fa=False)
     users = {}
     for spec in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=spec.username)

@@ -1,6 +1,8 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +41,12 @@ class Agency(models.Model):
         default=True, help_text=_("A justification is required to first open a case owned by another agency.")
     )
     justify_exports = models.BooleanField(default=True, help_text=_("A justification is required for every export."))
+    # Account policy, set by the agency's own admins (agencies.services_admin.agency_policy_update).
+    require_2fa = models.BooleanField(default=True, help_text=_("Members must sign in with a second factor."))
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(720)],
+        help_text=_("A browser session ends after this many minutes without a request."),
+    )
     # Guardian object permissions for shares are granted to this group.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False, blank=True)
 
@@ -97,3 +105,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class ServiceAccount(models.Model):
+    """An agency system that calls the API: a user of its own, with an active membership as an
+    officer or analyst, and one ApiToken. The access policy therefore treats it as any member of
+    that role; only the token check (agencies.authentication) adds its address allow-list.
+
+    Never deleted: revocation removes the token and deactivates the user, so the account's acts
+    in the audit trail keep their actor.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="service_accounts")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_account")
+    name = models.CharField(max_length=100)
+    token = models.OneToOneField(ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    allowed_ips = models.JSONField(
+        default=list, blank=True, help_text=_("CIDR networks the key is accepted from; empty: from anywhere.")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.code})"

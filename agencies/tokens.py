@@ -5,6 +5,7 @@ only. Neither the key nor the password is ever written to the audit trail or a l
 """
 import datetime
 import hashlib
+import ipaddress
 import secrets
 
 from django.conf import settings
@@ -32,7 +33,8 @@ def api_token_key_hash(key: str) -> str:
 
 def api_token_for_key(key: str) -> ApiToken | None:
     """The token whose key is `key`, live or not (api_token_is_live); None for an unknown key."""
-    return ApiToken.objects.select_related("user").filter(key_hash=api_token_key_hash(key)).first()
+    return (ApiToken.objects.select_related("user", "user__service_account")
+            .filter(key_hash=api_token_key_hash(key)).first())
 
 
 def api_token_is_live(token: ApiToken) -> bool:
@@ -49,7 +51,7 @@ def note_token_refused(*, token: ApiToken | None, reason: str) -> None:
     One record per token, or per address for unknown keys, per REFUSAL_RECORD_WINDOW: anyone can
     send junk tokens, and DRF's throttles run only after authentication.
     """
-    if token is not None:
+    if token is not None and reason == "invalid":
         reason = "inactive_user" if not token.user.is_active else "expired"
     source = f"token:{token.pk}" if token else f"address:{current_request_context().ip_address}"
     if not cache.add(f"audit:token-refused:{source}", 1, REFUSAL_RECORD_WINDOW.total_seconds()):
@@ -60,6 +62,19 @@ def note_token_refused(*, token: ApiToken | None, reason: str) -> None:
                                       changes=changes))
 
 
+def api_token_address_allowed(token: ApiToken, address: str | None) -> bool:
+    """A service account's key is accepted only from its allow-list (when it has one); a
+    person's token from anywhere."""
+    account = getattr(token.user, "service_account", None)
+    if account is None or not account.allowed_ips:
+        return True
+    try:
+        client = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(client in ipaddress.ip_network(network) for network in account.allowed_ips)
+
+
 def api_token_mark_used(token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
@@ -67,16 +82,20 @@ def api_token_mark_used(token: ApiToken) -> None:
         token.last_used_at = now
 
 
+def api_token_create(*, user, expires_at: datetime.datetime | None) -> tuple[ApiToken, str]:
+    """A new token row and its raw key; the caller records the issue in the audit trail."""
+    key = secrets.token_urlsafe(KEY_BYTES)
+    token = ApiToken.objects.create(user=user, key_hash=api_token_key_hash(key), prefix=key[:PREFIX_LENGTH],
+                                    expires_at=expires_at)
+    return token, key
+
+
 @transaction.atomic
 def api_token_issue(*, user) -> tuple[ApiToken, str]:
     """A new token for `user` and its raw key. Earlier tokens stay valid: one per system."""
-    key = secrets.token_urlsafe(KEY_BYTES)
     lifetime_days = settings.API_TOKEN_LIFETIME_DAYS
-    token = ApiToken.objects.create(
-        user=user,
-        key_hash=api_token_key_hash(key),
-        prefix=key[:PREFIX_LENGTH],
-        expires_at=timezone.now() + datetime.timedelta(days=lifetime_days) if lifetime_days else None,
+    token, key = api_token_create(
+        user=user, expires_at=timezone.now() + datetime.timedelta(days=lifetime_days) if lifetime_days else None
     )
     audit_record(
         actor=user,

@@ -295,6 +295,8 @@ SPECTACULAR_SETTINGS = {
         "RequestableLevelEnum": "cases.services.access_requests.REQUESTABLE_LEVELS",
         "HitStatusEnum": "cases.models.HitStatus",
         "AccessRequestStatusEnum": "cases.models.AccessRequestStatus",
+        "RoleEnum": "agencies.models.Role",
+        "ServiceAccountRoleEnum": "agencies.services_admin.SERVICE_ACCOUNT_ROLES",
     },
 }
 

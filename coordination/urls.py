@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
                                                          authentication_form=SecondFactorLoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("agencies.urls")),
     path("cases/", include("cases.urls")),
     path("", include("cases.urls_hits")),
     path("notifications/", include("notifications.urls")),

@@ -2,6 +2,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from agencies.api import admin_views as agency_admin
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet, AuditExportView
@@ -14,6 +15,17 @@ urlpatterns = [
     path("auth/token/", ApiTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     path("agencies/", AgencyListView.as_view(), name="agencies"),
+    path("agency/members/", agency_admin.MemberViewSet.as_view(LIST_CREATE), name="agency-members"),
+    path("agency/members/<int:member_id>/",
+         agency_admin.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="agency-member"),
+    path("agency/members/<int:member_id>/deactivate/", agency_admin.MemberViewSet.as_view({"post": "deactivate"}),
+         name="agency-member-deactivate"),
+    path("agency/service-accounts/", agency_admin.ServiceAccountViewSet.as_view(LIST_CREATE),
+         name="agency-service-accounts"),
+    path("agency/service-accounts/<uuid:account_id>/",
+         agency_admin.ServiceAccountViewSet.as_view({"delete": "destroy"}), name="agency-service-account"),
+    path("agency/policy/", agency_admin.AgencyPolicyView.as_view({"get": "retrieve", "patch": "partial_update"}),
+         name="agency-policy"),
     path("cases/", cases.CaseViewSet.as_view(LIST_CREATE), name="case-list"),
     path("cases/<uuid:case_id>/", cases.CaseViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="case-detail"),

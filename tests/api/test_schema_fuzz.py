@@ -73,12 +73,14 @@ hostile_schema = schemathesis.pytest.from_fixture("hostile_api_schema")
 
 @pytest.fixture
 def tokens(cast) -> dict:
-    """An officer for the case routes; the auditor for the audit routes, which an officer may not read."""
-    return {username: api_token_issue(user=cast[username])[1] for username in ("rtm.officer", "rtm.auditor")}
+    """An officer for the case routes; the auditor for the audit routes, which an officer may not
+    read; the agency admin for the agency administration routes."""
+    return {username: api_token_issue(user=cast[username])[1] for username in ("rtm.officer", "rtm.auditor",
+                                                                                 "rtm.admin")}
 
 
 def _auth(case, tokens) -> dict:
-    user = "rtm.auditor" if "/audit/" in case.path else "rtm.officer"
+    user = "rtm.auditor" if "/audit/" in case.path else "rtm.admin" if "/agency/" in case.path else "rtm.officer"
     return {"Authorization": f"Token {tokens[user]}"}
 
 
@@ -205,7 +207,9 @@ def test_unusable_json_on_every_write_answers_400(client, cast, matrix_case, bod
            "share_id": "00000000-0000-0000-0000-000000000000", "endpoint_id": "00000000-0000-0000-0000-000000000000",
            "notification_id": "00000000-0000-0000-0000-000000000000",
            "identifier_id": Identifier.objects.filter(case=owned).values_list("pk", flat=True).first(),
-           "hit_id": "00000000-0000-0000-0000-000000000000", "request_id": "00000000-0000-0000-0000-000000000000"}
+           "hit_id": "00000000-0000-0000-0000-000000000000", "request_id": "00000000-0000-0000-0000-000000000000",
+           "member_id": cast["rtm.analyst"].pk, "account_id": "00000000-0000-0000-0000-000000000000",
+           "disclosure_id": "00000000-0000-0000-0000-000000000000"}
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(cast["rtm.officer"])
     writes = [(path, method, "application/json" in (operation.get("requestBody") or {}).get("content", {}))
