@@ -10,13 +10,15 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import AccessRequest, CaseShare, Hit, Identifier, MatchKey
-from cases.services import case_create, identifier_add, party_add
+from cases.services import case_create, case_share, identifier_add, party_add
 from cases.services.access_requests import access_request_create
 from cases.services.matching import hits_match_case
 
@@ -122,7 +124,8 @@ def test_a_third_agency_gets_404_on_the_hit_and_its_request(client, cast, pair):
                                            justification=JUSTIFICATION)
     assert decide(client, access_request, decision="approve", level="view").status_code == 404
     assert access_request.pk.hex not in client.get(reverse("hits:access-requests")).content.decode()
-    assert not CaseShare.objects.filter(case=access_request.case, agency__code__in=["NL-CUS-RTM", "DE-ZOLL-HAM"]).exists()
+    assert not CaseShare.objects.filter(case=access_request.case,
+                                        agency__code__in=["NL-CUS-RTM", "DE-ZOLL-HAM"]).exists()
 
 
 def test_requesting_access_creates_the_request_and_shows_it_pending(client, cast, pair):
@@ -234,8 +237,6 @@ def test_the_case_tab_lists_its_hits_for_the_owning_agency_only(client, cast, pa
     assert reverse("hits:detail", args=[hit_of(rtm).pk]) in response.content.decode()
     assert_nothing_of(anr, response)
     # A reader of another agency holding a share sees the case, not its hits.
-    CaseShare.objects.all().delete()
-    from cases.services import case_share
     case_share(actor=cast["rtm.officer"], case_id=rtm.pk, agency_code="EU-LIA", level="view")
     client.force_login(cast["liaison.officer"])
     client.post(reverse("cases:open", args=[rtm.pk]), {"tab": "overview", "justification": "Route analysis"})
@@ -313,3 +314,48 @@ def test_frequent_values_are_listed_for_superusers_only(client, cast, pair):
     for secret in secrets_of(pair[1]) + secrets_of(pair[0]):
         assert secret not in body
     assert url in client.get(reverse("admin:cases_case_changelist")).content.decode()
+
+
+def test_a_refused_request_shows_its_reason_and_the_hit_may_be_asked_again(client, cast, pair, asked):
+    rtm, _anr = pair
+    decide(logged_in(client, cast["anr.officer"]), asked, decision="refuse", reason="Undercover operation running")
+    client.force_login(cast["rtm.officer"])
+    page = client.get(reverse("hits:detail", args=[hit_of(rtm).pk])).content.decode()
+    assert "Access refused" in page and "Undercover operation running" in page
+    assert 'name="justification"' in page
+    assert "anr.officer" not in page  # who decided stays with the owner side, as in the API
+
+
+def test_asking_for_a_case_already_shared_is_a_conflict_shown_as_a_message(client, cast, pair):
+    rtm, anr = pair
+    hit = hit_of(rtm)
+    client = logged_in(client, cast["rtm.officer"])
+    client.get(reverse("hits:detail", args=[hit.pk]))  # the page, loaded before the share
+    case_share(actor=cast["anr.officer"], case_id=anr.pk, agency_code="NL-CUS-RTM", level="view")
+    response = ask(client, hit)
+    assert response.status_code == 302
+    assert "Your agency can already see the other case." in client.get(response.url).content.decode()
+    assert not AccessRequest.objects.exists()
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return sum(1 for query in captured.captured_queries if "SAVEPOINT" not in query["sql"])
+
+
+def test_the_hit_and_request_lists_make_the_same_queries_however_many_rows(client, cast, pair, asked):
+    client = logged_in(client, cast["rtm.officer"])
+    before = {url: count_queries(client, url) for url in (reverse("hits:list"), reverse("hits:access-requests"))}
+    for number in range(3):
+        rtm = new_case(cast["rtm.officer"], f"More bananas {number}", "NLRTM")
+        anr = new_case(cast["anr.officer"], f"More pineapples {number}", "BEANR")
+        for actor, case in ((cast["rtm.officer"], rtm), (cast["anr.officer"], anr)):
+            identifier_add(actor=actor, case_id=case.pk, kind="bill_of_lading", value=f"MEDU1234567{number}")
+        hits_match_case(case_id=anr.pk)
+        access_request_create(actor=cast["rtm.officer"], hit_id=hit_of(rtm).pk, level="view", justification="x")
+    after = {url: count_queries(client, url) for url in before}
+    assert after == before
+    # session, user, membership, then: one page of hits and the cases to filter on; one page of
+    # each direction, and the own values of a page that has rows (Rotterdam has no incoming one)
+    assert before == {reverse("hits:list"): 5, reverse("hits:access-requests"): 6}

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Role
@@ -249,8 +248,8 @@ def incoming_requests_tile(request) -> Tile | None:
     if not _reads_cases(request):
         return None
     pending = access_requests_visible(user=request.user, direction="incoming", status=AccessRequestStatus.PENDING)
-    return Tile("incoming-requests", gettext_lazy("Access requests to decide"),
-                gettext_lazy("Other agencies ask for your agency's cases."), capped_count(pending),
+    return Tile("incoming-requests", _("Access requests to decide"),
+                _("Other agencies ask for your agency's cases."), capped_count(pending),
                 f"{reverse('hits:access-requests')}?direction=incoming&status=pending")
 
 
@@ -259,7 +258,7 @@ def outgoing_requests_tile(request) -> Tile | None:
     if not membership:
         return None
     pending = access_requests_visible(user=request.user, direction="outgoing", status=AccessRequestStatus.PENDING)
-    return Tile("outgoing-requests", gettext_lazy("Our access requests"),
+    return Tile("outgoing-requests", _("Our access requests"),
                 _("Requests of %(agency)s still waiting for an answer.") % {"agency": membership.agency.code},
                 capped_count(pending), f"{reverse('hits:access-requests')}?direction=outgoing&status=pending")
 
@@ -267,8 +266,8 @@ def outgoing_requests_tile(request) -> Tile | None:
 def new_hits_tile(request) -> Tile | None:
     if not _reads_cases(request):
         return None
-    return Tile("new-hits", gettext_lazy("New hits"),
-                gettext_lazy("Another agency holds something your agency's cases hold too."),
+    return Tile("new-hits", _("New hits"),
+                _("Another agency holds something your agency's cases hold too."),
                 capped_count(hits_filtered(user=request.user, status=HitStatus.NEW)),
                 f"{reverse('hits:list')}?status=new")
 
