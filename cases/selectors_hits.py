@@ -27,6 +27,11 @@ def _own_agency_id(user):
     return membership.agency_id if membership else None
 
 
+def sees_hits_of(user, case) -> bool:
+    """Whether `user` is shown the hits of `case` (already visible to them): its owning agency's members."""
+    return _own_agency_id(user) == case.owner_agency_id
+
+
 def hits_visible(*, user) -> QuerySet[Hit]:
     """The hits on the cases of the caller's agency that the caller may see, newest first, each
     with `other_visible` and `shown_status` (`linked` when the other case is visible too)."""

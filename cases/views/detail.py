@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from agencies.models import AgencyKind
-from agencies.selectors import active_membership, agency_list
+from agencies.selectors import agency_list
 from audit.selectors import case_events
 from coordination.errors import ActionForbidden
 from coordination.params import query_int
@@ -22,7 +22,7 @@ from ..access import Action, can
 from ..choices import HandlingCode, Status
 from ..forms import GateForm, GrantForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm
 from ..selectors import case_for_audit, case_get, case_grants, case_header
-from ..selectors_hits import hits_filtered
+from ..selectors_hits import hits_filtered, sees_hits_of
 from ..selectors_parts import case_notes
 from ..services import case_consult
 from ..services.consultation import CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED, consultation_needs
@@ -102,12 +102,6 @@ def _tab_counts(case) -> dict[str, int]:
     }
 
 
-def _sees_hits(user, case) -> bool:
-    """Hits go to the agency that owns the case (cases.selectors_hits): only its members get the tab."""
-    membership = active_membership(user)
-    return membership is not None and membership.agency_id == case.owner_agency_id
-
-
 def _tabs(case, sees_hits: bool) -> list[dict]:
     counts = _tab_counts(case)
     hidden = {"activity"} if case.access not in MANAGERS else set()
@@ -149,7 +143,7 @@ def _activity_context(request, case) -> dict:
 def show_case(request, case, tab: str, form=None):
     """Render one tab of a visible case whose consultation the service has recorded."""
     writable = case.access in WRITERS and case.status != Status.ARCHIVED
-    sees_hits = _sees_hits(request.user, case)
+    sees_hits = sees_hits_of(request.user, case)
     if tab == "hits" and not sees_hits:
         raise Http404()
     context = {
