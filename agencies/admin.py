@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from .models import Agency, Membership
-from .services import membership_set_role
+from .services import agency_upsert, membership_set_role
+from .services_admin import POLICY_FIELDS, agency_policy_set
 
 User = get_user_model()
 
@@ -28,10 +29,24 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "country", "active"]
+    """Saving goes through the audited services: the agency's identity (agency_upsert) and its
+    policy (agency_policy_set), each recorded with its before and after in the agency's trail."""
+
+    list_display = ["code", "name", "kind", "country", "active", "require_2fa"]
     list_filter = ["kind", "country", "active"]
     search_fields = ["code", "name"]
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()  # the code names the agency in every record and reference
+
+    def save_model(self, request, obj, form, change):
+        agency = agency_upsert(actor=request.user, code=obj.code, name=obj.name, kind=obj.kind, country=obj.country,
+                               active=obj.active)
+        agency = agency_policy_set(actor=request.user, agency=agency,
+                                   **{field: getattr(obj, field) for field in POLICY_FIELDS})
+        obj.pk = agency.pk
+        obj.refresh_from_db()
 
 
 @admin.register(Membership)

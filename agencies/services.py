@@ -32,6 +32,7 @@ def agency_upsert(*, actor, code: str, name: str, kind: str, country: str, activ
         action="agency_upsert",
         object_type="agency",
         object_id=agency.code,
+        case_agency=agency.code,  # filed under the agency: its auditors see it
         changes=diff,
     )
     return agency
@@ -58,6 +59,7 @@ def membership_set_role(*, actor, user, agency: Agency, role: str) -> Membership
         object_type="membership",
         object_id=membership.pk,
         recipient=user.get_username(),
+        case_agency=agency.code,  # filed under the member's agency: its auditors see who joined
         changes={"before": before, "after": {"agency": agency.code, "role": role}},
     )
     return membership

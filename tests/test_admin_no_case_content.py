@@ -257,6 +257,7 @@ def test_the_agency_inline_does_not_edit_or_delete_members(superuser, cast):
     members = list(rtm.memberships.order_by("pk").values_list("pk", "role", "active"))
     form = {"code": rtm.code, "name": rtm.name, "kind": rtm.kind, "country": rtm.country, "active": "on",
             "justify_foreign_consultation": "on", "justify_exports": "on",
+            "session_idle_minutes": str(rtm.session_idle_minutes),
             "memberships-TOTAL_FORMS": str(len(members)), "memberships-INITIAL_FORMS": str(len(members))}
     for index, (pk, _role, _active) in enumerate(members):
         form |= {f"memberships-{index}-id": pk, f"memberships-{index}-agency": rtm.pk,

@@ -72,10 +72,35 @@ def test_platform_admin_manages_agencies_and_memberships_in_django_admin(client,
         assert client.get(url).status_code == 200
     response = client.post(reverse("admin:agencies_agency_add"), {
         "code": "PT-AT-SIE", "name": "Autoridade Tributária Sines", "kind": "customs", "country": "PT",
-        "active": "on", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "active": "on", "require_2fa": "on", "session_idle_minutes": "30", "justify_exports": "on",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302
     assert Group.objects.filter(name="agency:PT-AT-SIE").exists()
+    created = AuditEvent.objects.get(action="agency_upsert", object_id="PT-AT-SIE")
+    assert (created.operation, created.actor.username, created.case_agency) == ("collection", "admin", "PT-AT-SIE")
+
+
+def test_platform_admin_agency_edits_are_audited_for_that_agencys_auditors(client, cast):
+    from rest_framework.test import APIClient
+
+    client.force_login(cast["admin"])
+    rtm = Agency.objects.get(code="NL-CUS-RTM")
+    form = {"code": "IGNORED", "name": "Douane Rotterdam", "kind": rtm.kind, "country": rtm.country, "active": "on",
+            "session_idle_minutes": "15", "justify_foreign_consultation": "on", "justify_exports": "on",
+            "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
+    assert client.post(reverse("admin:agencies_agency_change", args=[rtm.pk]), form).status_code == 302
+    rtm.refresh_from_db()
+    assert (rtm.code, rtm.name, rtm.session_idle_minutes, rtm.require_2fa) == ("NL-CUS-RTM", "Douane Rotterdam", 15,
+                                                                               False)
+    identity = AuditEvent.objects.get(action="agency_upsert", object_id="NL-CUS-RTM", actor=cast["admin"])
+    assert identity.changes == {"name": {"before": "Douane Rotterdam Haven", "after": "Douane Rotterdam"}}
+    policy = AuditEvent.objects.get(action="agency_policy_update", object_id="NL-CUS-RTM", actor=cast["admin"])
+    assert set(policy.changes) == {"session_idle_minutes"}
+    auditor = APIClient()
+    auditor.force_authenticate(cast["rtm.auditor"])
+    listed = auditor.get("/api/v1/audit/", {"page_size": 200}).json()["results"]
+    assert {str(identity.pk), str(policy.pk)} <= {str(row["id"]) for row in listed}
 
 
 def test_agency_staff_cannot_open_django_admin(client, cast):
