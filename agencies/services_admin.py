@@ -198,5 +198,5 @@ def agency_policy_set(*, actor, agency: Agency, **policy) -> Agency:
     agency.full_clean()
     agency.save(update_fields=list(diff))
     audit_record(actor=actor, operation=Operation.ALTERATION, action="agency_policy_update", object_type="agency",
-                 object_id=agency.code, changes=diff)
+                 object_id=agency.code, case_agency=agency.code, changes=diff)
     return agency
