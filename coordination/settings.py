@@ -39,6 +39,11 @@ if PRODUCTION:
     MATCHING_KEY = os.environ.get("MATCHING_KEY", "")
     if len(MATCHING_KEY) < 32:
         raise ImproperlyConfigured("MATCHING_KEY must be set to at least 32 random characters in production.")
+    # The embedded fallbacks (SQLite in the source folder, tasks in-process, per-process caches
+    # and throttles) are for development only.
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(name):
+            raise ImproperlyConfigured(f"{name} must be set in production.")
 else:
     # Development only: a fixed, obviously unsafe key so sessions survive restarts.
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-portcullis-key-never-use-in-production")
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "audit",
     "agencies",
@@ -86,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, sessions bound to their membership, the 2FA enrolment gate.
+    "agencies.sessions.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestContextMiddleware",
     # Last, so it sees the flag a failed login leaves and answers with the lockout.
@@ -330,7 +338,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_COOKIE_SAMESITE = "Lax"
+# A session ends 12 hours after login however busy (agencies.sessions), and after the agency's
+# session_idle_minutes without a request (SESSION_IDLE_MINUTES for users without an agency).
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(SESSION_ABSOLUTE_SECONDS)))
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -36,13 +38,30 @@ def test_demo_data_holds_the_cases_the_stories_need(db):
     assert len(owners) == 2
 
 
+PRODUCTION_SERVICES = {"DATABASE_URL": "postgres://portcullis@db.example.eu:5432/portcullis",
+                       "REDIS_URL": "redis://redis.example.eu:6379/0"}
+
+
 def test_production_settings_pass_the_deploy_check():
     env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
                DJANGO_ALLOWED_HOSTS="portcullis.example.eu", MATCHING_KEY=secrets.token_urlsafe(32))
+    for name, value in PRODUCTION_SERVICES.items():
+        env.setdefault(name, value)  # `check --deploy` connects to neither
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_SERVICES))
+def test_production_refuses_to_start_on_the_embedded_fallbacks(missing):
+    env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+               DJANGO_ALLOWED_HOSTS="portcullis.example.eu", MATCHING_KEY=secrets.token_urlsafe(32),
+               **PRODUCTION_SERVICES)
+    env.pop(missing)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -51,3 +70,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_the_demo_is_never_seeded_in_production():
+    env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+               DJANGO_ALLOWED_HOSTS="portcullis.example.eu", MATCHING_KEY=secrets.token_urlsafe(32),
+               DATABASE_URL="sqlite:///:memory:", REDIS_URL="redis://redis.example.eu:6379/0")
+    result = subprocess.run([sys.executable, "manage.py", "seed_demo", "--password", "x" * 16], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "refuses to run in production" in result.stderr

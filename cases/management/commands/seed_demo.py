@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agencies.demo import DEMO_USERS, seed_cast
@@ -12,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True, help="Password set on every demo user, on every run.")
 
     def handle(self, *args, password: str, **options):
+        if settings.PRODUCTION:
+            # The demo holds a superuser and agency staff sharing one password: never on a real platform.
+            raise CommandError("seed_demo refuses to run in production (DJANGO_ENV=production).")
         with transaction.atomic():
             users = seed_cast(password=password)
             created = seed_cases(users=users)
