@@ -5,12 +5,15 @@ hit, and nobody else (an agency holding a share reads the case through the consu
 rules, and is not the party to coordinate). Whether the other case is `linked` is decided
 here, per caller, at read time: the caller may see it now.
 """
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from agencies.selectors import active_membership
+from audit.context import DeniedAttempt, note_denied_attempt
 from audit.models import Operation
 from audit.services import audit_record
 from coordination.errors import NotVisible
@@ -57,12 +60,26 @@ def hits_filtered(*, user, case_id=None, status: str | None = None) -> QuerySet[
     return hits
 
 
-def hit_open(*, user, hit_id, request_ref: dict | None = None) -> Hit:
+def not_visible(user, model, object_id) -> NotVisible:
+    """The 404 for a hit or access request; when it exists, the attempt is noted for the audit
+    trail of the case it hangs on (a hit's case, the case a request asks for), holding nothing
+    but the id tried (Art. 25 LED: refused attempts are logged)."""
+    try:
+        row = model.objects.filter(pk=uuid.UUID(str(object_id))).values("case_id", "case__owner_agency__code").first()
+    except ValueError:
+        row = None
+    if row:
+        note_denied_attempt(DeniedAttempt(actor=user, object_type=model._meta.model_name, object_id=str(object_id),
+                                          case_id=row["case_id"], case_agency=row["case__owner_agency__code"]))
+    return NotVisible()
+
+
+def hit_open(*, user, hit_id) -> Hit:
     """One hit, or NotVisible; opening it is a combination in the trail of the caller's case."""
     try:
         hit = hits_visible(user=user).get(pk=hit_id)
     except (Hit.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotVisible() from None
+        raise not_visible(user, Hit, hit_id) from None
     audit_record(
         actor=user,
         operation=Operation.COMBINATION,
@@ -163,7 +180,7 @@ def access_request_get(*, user, request_id) -> AccessRequest:
     try:
         return access_requests_visible(user=user).get(pk=request_id)
     except (AccessRequest.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotVisible() from None
+        raise not_visible(user, AccessRequest, request_id) from None
 
 
 def is_incoming(access_request: AccessRequest, user) -> bool:

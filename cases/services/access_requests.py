@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from agencies.selectors import active_membership
 from audit.models import Operation
 from audit.services import audit_record
-from coordination.errors import Conflict, NotVisible
+from coordination.errors import Conflict
 
 from ..access import Action
 from ..choices import ShareLevel
 from ..models import AccessRequest, AccessRequestStatus, Case, CaseShare, Hit, HitStatus
 from ..signals import access_decided, access_requested
-from ..selectors_hits import access_request_get, hits_visible
+from ..selectors_hits import access_request_get, hits_visible, not_visible
 from .guard import audited_case, case_for_write
 from .sharing import SHARE_LEVEL, share_with_agency
 
@@ -58,7 +58,7 @@ def access_request_create(*, actor, hit_id, level: str, justification: str) -> A
     try:
         hit = hits_visible(user=actor).select_for_update(of=("self",)).get(pk=hit_id)
     except (Hit.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotVisible() from None
+        raise not_visible(actor, Hit, hit_id) from None
     if hit.other_visible:
         raise Conflict(_("Your agency can already see the other case."), code="already_visible")
     membership = active_membership(actor)
@@ -87,7 +87,7 @@ def _pending_for_decision(actor, request_id) -> AccessRequest:
     case (the sharing service's own check: 403, archived cases read-only)."""
     visible = access_request_get(user=actor, request_id=request_id)
     if visible.case.owner_agency_id != getattr(active_membership(actor), "agency_id", None):
-        raise NotVisible()
+        raise not_visible(actor, AccessRequest, visible.pk)  # the requester's side asks, it does not decide
     case = case_for_write(actor=actor, case_id=visible.case_id, action=Action.SHARE)
     access_request = (AccessRequest.objects.select_for_update(of=("self",))
                       .select_related("requester_case__owner_agency", "requester_agency__group", "requester")

@@ -278,3 +278,27 @@ def test_hits_and_requests_are_in_the_openapi_schema(cast):
     for path in ("/api/v1/hits/", "/api/v1/hits/{hit_id}/", "/api/v1/access-requests/",
                  "/api/v1/access-requests/{request_id}/", "/api/v1/access-requests/{request_id}/decide/"):
         assert path in schema["paths"], path
+
+
+def test_refused_attempts_on_a_hit_and_a_request_are_in_the_owners_trail(cast, pair):
+    rtm, anr = pair
+    hit = the_hit(cast["rtm.officer"], rtm)
+    request_id = ask(cast, rtm).json()["id"]
+    hamburg = api(cast["ham.officer"])
+    assert hamburg.get(f"/api/v1/hits/{hit['id']}/").status_code == 404
+    assert hamburg.post("/api/v1/access-requests/", {"hit": hit["id"], "level": "view", "justification": "x"},
+                        format="json").status_code == 404
+    assert hamburg.get(f"/api/v1/access-requests/{request_id}/").status_code == 404
+    assert api(cast["rtm.officer"]).post(f"/api/v1/access-requests/{request_id}/decide/", {"approve": True},
+                                         format="json").status_code == 404
+    refused = AuditEvent.objects.filter(operation=Operation.ACCESS_DENIED, object_type__in=["hit", "accessrequest"])
+    assert sorted((event.actor.username, event.object_type, event.object_id, str(event.case_id), event.case_agency)
+                  for event in refused) == sorted([
+        ("ham.officer", "hit", hit["id"], str(rtm.pk), "NL-CUS-RTM"),
+        ("ham.officer", "hit", hit["id"], str(rtm.pk), "NL-CUS-RTM"),
+        ("ham.officer", "accessrequest", request_id, str(anr.pk), "BE-CUS-ANR"),
+        ("rtm.officer", "accessrequest", request_id, str(anr.pk), "BE-CUS-ANR"),
+    ])
+    # A made-up id leaves no record: there is nothing to attempt.
+    assert hamburg.get("/api/v1/hits/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert refused.count() == 4
