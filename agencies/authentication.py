@@ -25,6 +25,7 @@ from .tokens import (
     api_token_mark_used,
     note_token_refused,
 )
+from .two_factor import two_factor_enrolment_required
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -67,8 +68,14 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class TwoFactorEnrolmentRequired(Exception):
+    """The password was right, but the user's agency requires a second factor they have not
+    set up: they must enrol in the browser before the API issues them a token."""
+
+
 def user_for_token_issue(request: HttpRequest, *, username: str, password: str, otp: str = ""):
-    """The user these credentials prove, or None after auditing the refusal.
+    """The user these credentials prove, or None after auditing the refusal;
+    TwoFactorEnrolmentRequired (audited too) for a user who must enrol first.
 
     `request` is Django's own request: Axes reads the caller's address from it and flags a
     lockout on it, which its middleware turns into the lockout answer.
@@ -80,6 +87,8 @@ def user_for_token_issue(request: HttpRequest, *, username: str, password: str, 
         reason = "otp"
         # A wrong second factor is a failed login too, so guessing codes meets the same lockout.
         user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    elif two_factor_enrolment_required(user):
+        reason = "two_factor_enrolment_required"
     else:
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         return user
@@ -90,6 +99,8 @@ def user_for_token_issue(request: HttpRequest, *, username: str, password: str, 
         reason=reason,
         locked_out=bool(getattr(request, "axes_locked_out", False)),
     )
+    if reason == "two_factor_enrolment_required":
+        raise TwoFactorEnrolmentRequired()
     return None
 
 

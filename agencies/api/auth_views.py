@@ -8,12 +8,15 @@ from rest_framework.views import APIView
 
 from coordination.client_address import client_ip
 
-from ..authentication import ApiTokenAuthentication, user_for_token_issue
+from ..authentication import ApiTokenAuthentication, TwoFactorEnrolmentRequired, user_for_token_issue
 from ..tokens import api_token_issue, api_token_revoke
 from .auth_serializers import ErrorDetailSerializer, IssuedTokenSerializer, TokenCredentialsSerializer
 
 # One answer for unknown user, wrong password, inactive user and wrong or missing code.
 CREDENTIALS_REFUSED = "Unable to log in with the provided credentials."
+# Only once the password is proved: the user's agency requires a second factor they have not set up.
+ENROL_FIRST = ("Your agency requires two-factor sign-in. Log in in the browser and set up an authenticator app "
+               "first; then ask for a token with its code in `otp`.")
 
 
 class ClientAddressThrottle(ScopedRateThrottle):
@@ -38,6 +41,7 @@ class ApiTokenView(APIView):
         request=TokenCredentialsSerializer,
         responses={
             200: IssuedTokenSerializer,
+            403: OpenApiResponse(ErrorDetailSerializer, description="Two-factor sign-in must be set up first."),
             429: OpenApiResponse(ErrorDetailSerializer, description="Too many failed attempts or requests."),
         },
         auth=[],
@@ -45,7 +49,11 @@ class ApiTokenView(APIView):
     def post(self, request):
         credentials = TokenCredentialsSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        user = user_for_token_issue(request._request, **credentials.validated_data)
+        try:
+            user = user_for_token_issue(request._request, **credentials.validated_data)
+        except TwoFactorEnrolmentRequired:
+            return Response({"detail": ENROL_FIRST, "code": "two_factor_enrolment_required"},
+                            status=status.HTTP_403_FORBIDDEN)
         if user is None:
             # Returned, not raised: raising rolls back the request, and with it the audit
             # record of the refusal and the failure Axes counted towards the lockout.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies.api import admin_views as agency_admin
+from agencies.api import security_views as agency_security
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet, AuditExportView
@@ -20,6 +21,10 @@ urlpatterns = [
          agency_admin.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="agency-member"),
     path("agency/members/<int:member_id>/deactivate/", agency_admin.MemberViewSet.as_view({"post": "deactivate"}),
          name="agency-member-deactivate"),
+    path("agency/members/<int:member_id>/reset-2fa/", agency_security.MemberTwoFactorResetView.as_view(),
+         name="agency-member-reset-2fa"),
+    path("agency/lockouts/", agency_security.LockoutListView.as_view(), name="agency-lockouts"),
+    path("agency/lockouts/<str:username>/", agency_security.LockoutView.as_view(), name="agency-lockout"),
     path("agency/service-accounts/", agency_admin.ServiceAccountViewSet.as_view(LIST_CREATE),
          name="agency-service-accounts"),
     path("agency/service-accounts/<uuid:account_id>/",
