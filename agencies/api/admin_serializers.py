@@ -14,7 +14,7 @@ User = get_user_model()
 class MemberSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="user.pk", help_text="The member's user id (stable across role changes).")
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email", help_text="Blank for people created without one.")
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     role = serializers.ChoiceField(choices=Role.choices)

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency
+from agencies.selectors_admin import administered_agency
 from audit.models import Operation
 from audit.services import audit_record
-from coordination.errors import NotVisible
+from coordination.errors import ActionForbidden, NotVisible
 
 from ..access import LEVEL_CODENAME, Action, Level, role_cap
-from ..choices import ShareLevel
+from ..choices import ShareLevel, Status
 from ..models import Case, CaseGrant, CaseShare
 from ..signals import case_shared, case_unshared
 from .guard import audited_case, case_for_write, ensure_still_visible
@@ -89,6 +90,11 @@ def case_unshare(*, actor, case_id, share_id, justification: str = "") -> None:
         share = CaseShare.objects.select_related("agency__group").get(pk=share_id, case=case)
     except (CaseShare.DoesNotExist, ValidationError, ValueError):
         raise NotVisible() from None
+    _revoke_share(actor=actor, case=case, share=share, justification=justification)
+
+
+def _revoke_share(*, actor, case: Case, share: CaseShare, justification: str) -> None:
+    share_id = share.pk
     _set_grants(share.agency.group, case, Level.NONE)
     share.delete()
     audit_record(
@@ -156,9 +162,57 @@ def case_revoke_grant(*, actor, case_id, grant_id, justification: str = "") -> N
         grant = CaseGrant.objects.select_related("user").get(pk=grant_id, case=case)
     except (CaseGrant.DoesNotExist, ValidationError, ValueError):
         raise NotVisible() from None
+    _revoke_grant(actor=actor, case=case, grant=grant, justification=justification)
+    ensure_still_visible(actor=actor, case=case)
+
+
+def _revoke_grant(*, actor, case: Case, grant: CaseGrant, justification: str) -> None:
+    grant_id = grant.pk
     _set_grants(grant.user, case, Level.NONE)
     grant.delete()
     audit_record(actor=actor, operation=Operation.DISCLOSURE, action="case_revoke_user", object_type="case_grant",
                  object_id=grant_id, justification=justification, recipient=grant.user.get_username(),
                  changes={"level": {"before": grant.level, "after": None}}, **audited_case(case))
-    ensure_still_visible(actor=actor, case=case)
+
+
+@transaction.atomic
+def agency_disclosure_revoke(*, actor, disclosure_id, justification: str = "") -> None:
+    """An agency admin withdraws a share or named grant of a case their agency owns.
+
+    Separation of duties: admins decide who may see the agency's cases, never read them
+    (cases.access gives their role no agency access). So this path does not go through
+    visible_cases: it is authorised by the agency's ownership of the case
+    (_owned_case_locked), and the admin is answered 204 or 404, never case content. The
+    revocation itself is the one case_unshare and case_revoke_grant make: the same guardian
+    permissions withdrawn, the same disclosure record (filed under the owning agency, with
+    its recipient) and, for a share, the same notice to the agency that loses it.
+    """
+    agency = administered_agency(actor)
+    mine = {"case__owner_agency": agency}
+    try:
+        share = CaseShare.objects.select_related("agency__group").filter(pk=disclosure_id, **mine).first()
+        grant = None if share else CaseGrant.objects.select_related("user").filter(pk=disclosure_id, **mine).first()
+    except (ValidationError, ValueError, TypeError):
+        raise NotVisible() from None
+    disclosure = share or grant
+    if disclosure is None:
+        raise NotVisible()
+    case = _owned_case_locked(agency=agency, case_id=disclosure.case_id)
+    if share:
+        _revoke_share(actor=actor, case=case, share=share, justification=justification)
+    else:
+        _revoke_grant(actor=actor, case=case, grant=grant, justification=justification)
+
+
+def _owned_case_locked(*, agency: Agency, case_id) -> Case:
+    """A case `agency` owns, row locked, for its admin's governance of who sees it: authorised
+    by ownership, not by visible_cases, since admins read no case content. Archived cases stay
+    read-only here too (as case_for_write)."""
+    try:
+        case = (Case.objects.select_related("owner_agency").select_for_update(of=("self",))
+                .get(pk=case_id, owner_agency=agency))
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotVisible() from None
+    if case.status == Status.ARCHIVED:
+        raise ActionForbidden(_("An archived case is read-only."), code="archived")
+    return case

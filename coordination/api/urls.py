@@ -7,7 +7,7 @@ from agencies.api import security_views as agency_security
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet, AuditExportView
-from cases.api import documents, hits
+from cases.api import disclosures, documents, hits
 from cases.api import views as cases
 
 LIST_CREATE = {"get": "list", "post": "create"}
@@ -29,6 +29,9 @@ urlpatterns = [
          name="agency-service-accounts"),
     path("agency/service-accounts/<uuid:account_id>/",
          agency_admin.ServiceAccountViewSet.as_view({"delete": "destroy"}), name="agency-service-account"),
+    path("agency/disclosures/", disclosures.DisclosureViewSet.as_view({"get": "page"}), name="agency-disclosures"),
+    path("agency/disclosures/<uuid:disclosure_id>/", disclosures.DisclosureViewSet.as_view({"delete": "destroy"}),
+         name="agency-disclosure"),
     path("agency/policy/", agency_admin.AgencyPolicyView.as_view({"get": "retrieve", "patch": "partial_update"}),
          name="agency-policy"),
     path("cases/", cases.CaseViewSet.as_view(LIST_CREATE), name="case-list"),

@@ -20,7 +20,10 @@ from agencies.models import Agency, ApiToken, Membership, Role, ServiceAccount
 from agencies.services import membership_set_role
 from agencies.tokens import api_token_issue
 from audit.models import AuditEvent
+from cases.access import Action, can
+from cases.models import Case, CaseGrant, CaseShare
 from cast import DEMO_PASSWORD
+from notifications.models import OutboxEvent
 
 MEMBERS = "/api/v1/agency/members/"
 SERVICE_ACCOUNTS = "/api/v1/agency/service-accounts/"
@@ -319,3 +322,91 @@ def test_every_administrative_act_shows_in_the_agency_auditors_trail(admin, cast
     anr_auditor = get_user_model().objects.create_user("anr.auditor")
     membership_set_role(actor=None, user=anr_auditor, agency=Agency.objects.get(code="BE-CUS-ANR"), role=Role.AUDITOR)
     assert api_as(anr_auditor).get("/api/v1/audit/?actor=rtm.admin").json()["results"] == []
+
+
+# --- Who sees our cases -------------------------------------------------------------------------
+
+DISCLOSURES = "/api/v1/agency/disclosures/"
+
+
+def all_disclosures(api, page_size=200) -> list[dict]:
+    listed, url = [], f"{DISCLOSURES}?page_size={page_size}"
+    while url:
+        body = api.get(url).json()
+        listed += body["results"]
+        url = body["next"]
+    return listed
+
+
+def test_disclosures_list_every_share_and_named_grant_of_the_agencys_cases_only(admin, cast):
+    shares = CaseShare.objects.filter(case__owner_agency__code="NL-CUS-RTM")
+    grants = CaseGrant.objects.filter(case__owner_agency__code="NL-CUS-RTM")
+    assert shares.exists() and grants.exists()
+    listed = all_disclosures(admin)
+    assert {d["id"] for d in listed if d["kind"] == "share"} == {str(pk) for pk in shares.values_list("pk", flat=True)}
+    assert {d["id"] for d in listed if d["kind"] == "grant"} == {str(pk) for pk in grants.values_list("pk", flat=True)}
+    share = shares.select_related("case", "agency", "granted_by").first()
+    row = next(d for d in listed if d["id"] == str(share.pk))
+    assert row["case"] == {"id": str(share.case_id), "reference": share.case.reference}
+    assert row["recipient"] == share.agency.code and row["level"] == share.level
+    assert row["granted_by"] == share.granted_by.username and row["since"]
+    grant = grants.select_related("user").first()
+    assert next(d for d in listed if d["id"] == str(grant.pk))["recipient"] == grant.user.username
+    # Each case's reference, never its content.
+    body = admin.get(f"{DISCLOSURES}?page_size=200").content.decode()
+    assert not any(title in body for title in Case.objects.values_list("title", flat=True))
+
+
+def test_disclosures_page_newest_first_without_gaps_or_repeats(admin, cast):
+    everything = all_disclosures(admin)
+    paged = all_disclosures(admin, page_size=3)
+    assert len(everything) > 3
+    assert [d["id"] for d in paged] == [d["id"] for d in everything]
+    assert [d["since"] for d in everything] == sorted((d["since"] for d in everything), reverse=True)
+    assert admin.get(f"{DISCLOSURES}?cursor=garbage").status_code == 400
+
+
+def test_the_admin_revokes_a_share_through_the_sharing_service(admin, cast, matrix_case):
+    case = matrix_case("shared_view")
+    share = CaseShare.objects.get(case=case, agency__code="BE-CUS-ANR")
+    assert can(cast["anr.officer"], Action.VIEW, case)
+    # The admin reads no case content, before or after.
+    assert admin.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+
+    response = admin.delete(f"{DISCLOSURES}{share.pk}/", {"justification": "Investigation closed in Antwerp"},
+                            format="json")
+    assert response.status_code == 204 and not response.content
+    assert not CaseShare.objects.filter(pk=share.pk).exists()
+    assert not can(get_user_model().objects.get(username="anr.officer"), Action.VIEW, case)
+    record = records("case_unshare", object_id=str(share.pk)).get()
+    assert (record.actor_username, record.case_agency, record.recipient, record.operation, record.justification) == (
+        "rtm.admin", "NL-CUS-RTM", "BE-CUS-ANR", "disclosure", "Investigation closed in Antwerp")
+    assert OutboxEvent.objects.filter(kind="share_revoked", case=case, agency__code="BE-CUS-ANR").exists()
+    trail = api_as(cast["rtm.auditor"]).get("/api/v1/audit/?actor=rtm.admin&operation=disclosure").json()["results"]
+    assert [event["recipient"] for event in trail] == ["BE-CUS-ANR"]
+    assert admin.delete(f"{DISCLOSURES}{share.pk}/").status_code == 404
+
+
+def test_the_admin_revokes_a_named_grant(admin, cast, matrix_case):
+    grant = CaseGrant.objects.filter(case__owner_agency__code="NL-CUS-RTM", user__username="liaison.officer",
+                                     case__status__in=["draft", "open"]).select_related("case").first()
+    assert can(cast["liaison.officer"], Action.VIEW, grant.case)
+    assert admin.delete(f"{DISCLOSURES}{grant.pk}/").status_code == 204
+    assert not can(get_user_model().objects.get(username="liaison.officer"), Action.VIEW, grant.case)
+    record = records("case_revoke_user", object_id=str(grant.pk)).get()
+    assert (record.actor_username, record.case_agency, record.recipient) == (
+        "rtm.admin", "NL-CUS-RTM", "liaison.officer")
+
+
+def test_disclosures_are_for_the_owning_agencys_admin_only(admin, anr_admin, cast):
+    share = CaseShare.objects.filter(case__owner_agency__code="NL-CUS-RTM").first()
+    for username in ("rtm.officer", "rtm.auditor"):
+        api = api_as(cast[username])
+        assert api.get(DISCLOSURES).status_code == 403
+        assert api.delete(f"{DISCLOSURES}{share.pk}/").status_code == 403
+    other = api_as(anr_admin)
+    assert other.delete(f"{DISCLOSURES}{share.pk}/").status_code == 404
+    anr_cases = {str(pk) for pk in Case.objects.filter(owner_agency__code="BE-CUS-ANR").values_list("pk", flat=True)}
+    assert {d["case"]["id"] for d in all_disclosures(other)} <= anr_cases
+    assert CaseShare.objects.filter(pk=share.pk).exists()
+    assert not records("case_unshare", object_id=str(share.pk)).exists()
