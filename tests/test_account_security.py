@@ -135,6 +135,13 @@ def test_enrolment_with_a_computed_code_shows_backup_codes_once_then_login_needs
     assert can_see_cases(logged_in_client(otp=code_of(device, steps_ahead=1)))
 
 
+def test_an_app_code_works_once(cast):
+    device = enrolled(cast["rtm.officer"])
+    code = code_of(device)
+    assert can_see_cases(logged_in_client(otp=code))
+    assert REFUSED in log_in(Client(), otp=code).content.decode()
+
+
 def test_each_backup_code_works_once(cast):
     enrolled(cast["rtm.officer"])
     code = StaticToken.objects.filter(device__user=cast["rtm.officer"]).first().token
@@ -268,6 +275,14 @@ def test_a_busy_session_still_ends_twelve_hours_after_login(cast):
     assert client.get("/cases/")["Location"].startswith(LOGIN)
 
 
+def test_logging_in_issues_a_new_session_key(cast):
+    client = Client()
+    client.get(LOGIN)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "fixedbyanattacker0000000000000000"
+    log_in(client)
+    assert session_key(client) != "fixedbyanattacker0000000000000000" and can_see_cases(client)
+
+
 def test_logout_ends_the_session_on_the_server_and_the_old_cookie_is_refused(cast):
     client = logged_in_client()
     key = session_key(client)
@@ -286,6 +301,18 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(cast):
     assert changed.status_code == 302
     assert can_see_cases(here)
     assert not can_see_cases(elsewhere)
+
+
+def test_changing_the_password_needs_the_current_one_and_twelve_characters(cast):
+    client = logged_in_client()
+    wrong_old = client.post("/accounts/security/password/", {
+        "old_password": "not-the-password", "new_password1": "a-long-new-passphrase-2026",
+        "new_password2": "a-long-new-passphrase-2026"})
+    too_short = client.post("/accounts/security/password/", {
+        "old_password": DEMO_PASSWORD, "new_password1": "short-pw-11", "new_password2": "short-pw-11"})
+    assert wrong_old.status_code == too_short.status_code == 200
+    assert "at least 12 characters" in too_short.content.decode()
+    assert can_see_cases(logged_in_client())  # the password is unchanged
 
 
 def test_a_role_change_ends_the_members_sessions_and_nobody_elses(cast):
