@@ -9,7 +9,10 @@ as a CaseGrant plus cumulative guardian user permissions. Audit records are writ
 creation and for every disclosure (share, named grant, the restricted case's creator included),
 each filed under the case's owning agency (`case_agency`, in the content hash as
 audit.hashing counts it); the per-part and per-transition records the services also write are
-left out to keep generation in minutes (they touch no measured path).
+left out to keep generation in minutes (they touch no measured path). Each identifier and party
+gets the match keys cases.services.matching.index_case_part writes (the keys themselves from
+cases.matching, under the same MATCHING_KEY); the hits are left to the matcher
+(bench.matching runs the nightly re-match), as are the matching tasks' notifications.
 """
 import datetime
 import itertools
@@ -25,6 +28,7 @@ from django.utils import timezone
 
 from audit.hashing import content_hash
 from cases.access import LEVEL_CODENAME
+from cases.matching import identifier_keys, party_keys
 from cases.models import CaseReferenceCounter
 from cases.services.case import DEFAULT_RETENTION_REVIEW
 from cases.services.sharing import SHARE_LEVEL
@@ -50,12 +54,14 @@ PART_COLUMNS = {
     "seizures": ("cases_seizureitem", "id, case_id, created_by_id, created_at, drug, form, quantity, unit, packages, "
                  "brick_marking, purity, concealment, detection, transport_mode"),
     "identifiers": ("cases_identifier", "id, case_id, created_by_id, created_at, kind, raw_value, value, "
-                    "override_reason"),
+                    "override_reason, matching_excluded"),
     "parties": ("cases_party", "id, case_id, created_by_id, created_at, kind, role, name, date_of_birth, country, "
                 "registration"),
     "route": ("cases_routeleg", "id, case_id, created_by_id, created_at, sequence, locode, role, date"),
     "notes": ("cases_note", "id, case_id, created_by_id, created_at, text, source_reliability, "
               "information_assessment"),
+    # After identifiers and parties: each key names its source.
+    "match_keys": ("cases_matchkey", "case_id, owner_agency_id, identifier_id, party_id, kind, key"),
 }
 
 
@@ -146,14 +152,24 @@ class BulkWriter:
                 random_uuid4(self.rng), case_id, creator, at, item["drug"], item["form"], str(item["quantity"]),
                 item["unit"], nullable(item["packages"]), item["brick_marking"], nullable(item["purity"]),
                 item["concealment"], item["detection"], item["transport_mode"])
+        agency = str(self.population.agencies[plan.owner].id)
+        keys = parts["match_keys"]
         for kind, raw, value in plan.identifiers:
-            parts["identifiers"].add_plain(random_uuid4(self.rng), case_id, creator, at, kind, raw, value, "")
+            identifier_id = random_uuid4(self.rng)
+            parts["identifiers"].add_plain(identifier_id, case_id, creator, at, kind, raw, value, "", "f")
+            # As index_case_part: the keys cases.matching gives the identifier (one at most).
+            for key in dict.fromkeys(identifier_keys(types.SimpleNamespace(kind=kind, value=value,
+                                                                            matching_excluded=False))):
+                keys.add_plain(case_id, agency, identifier_id, NULL, key.kind, key.key)
         for number, party in enumerate(plan.parties):
             # One microsecond apart: the search document lists party names in creation order.
             party_at = (plan.created_at + datetime.timedelta(microseconds=number)).isoformat()
-            parts["parties"].add_plain(random_uuid4(self.rng), case_id, creator, party_at, party["kind"], party["role"],
+            party_id = random_uuid4(self.rng)
+            parts["parties"].add_plain(party_id, case_id, creator, party_at, party["kind"], party["role"],
                                        party["name"], nullable(party["date_of_birth"]), party["country"],
                                        party["registration"])
+            for key in dict.fromkeys(party_keys(types.SimpleNamespace(**party))):
+                keys.add_plain(case_id, agency, NULL, party_id, key.kind, key.key)
         for sequence, (locode, role) in enumerate(plan.route, start=1):
             parts["route"].add_plain(random_uuid4(self.rng), case_id, creator, at, str(sequence), locode, role, NULL)
         for text in plan.notes:

@@ -13,7 +13,7 @@ from .population import Population
 
 LOADED_TABLES = ["cases_case", "cases_caseshare", "cases_casegrant", "cases_casegroupobjectpermission",
                  "cases_caseuserobjectpermission", "cases_seizureitem", "cases_identifier", "cases_party",
-                 "cases_routeleg", "cases_note", "audit_auditevent"]
+                 "cases_routeleg", "cases_note", "cases_matchkey", "audit_auditevent"]
 # Below this many new cases, keeping the indexes is quicker than rebuilding them.
 REBUILD_FROM = 50_000
 

@@ -3,8 +3,14 @@ service writer (bench.via_services) write the same cases from the same plan.
 
 Proportions, per case: about 10% shared with a second agency (half of them referrals to the
 national prosecutor, which the workflow turns into a contribute share), 1% opened to named
-users (0.6% restricted), 1.4 seizure items, 2.4 identifiers, 2.3 parties, 2.1 route legs and
+users (0.6% restricted), 1.4 seizure items, 2.85 identifiers, 2.3 parties, 2.1 route legs and
 0.35 notes.
+
+The values that matching compares (identifiers, company names and registrations, persons with
+their date of birth) are each one of three sorts (`RECURRENCE`): most occur in one case only;
+a few per cent recur in a few cases, mostly of different agencies (the same container, phone or
+company in seizures at Rotterdam and Antwerp); and a handful (a shipping line's switchboard, a
+big forwarder, a large vessel) are so frequent that MATCHING_MAX_CASES stops them.
 """
 import datetime
 import random
@@ -23,19 +29,56 @@ REFERRAL_RATE = 0.05
 SHARE_RATE = 0.06
 RESTRICTED_RATE = 0.006
 NAMED_GRANT_RATE = 0.004
-HOT_CONTAINER_RATE = 0.02  # containers seen in more than one case: what identifier matching finds
-HOT_CONTAINERS = 5000
+# Matching: recurring values are drawn from a pool of their own for each block of RECURRING_BLOCK
+# consecutive cases, so a recurring value is held by about as many cases at every size (the pool
+# grows with the data); frequent values come from a fixed handful and grow with the data.
+RECURRING_BLOCK = 10_000
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    recurring: float  # share of the values drawn from the block's recurring pool
+    pool: int  # recurring values per block: cases per recurring value = uses per block / pool
+    frequent: float = 0.0  # share drawn from the frequent handful
+    frequent_values: int = 0
+
+
+# Cases per recurring value: about 3 for every kind (e.g. containers: 0.85 x 3% x 10,000 / 85).
+# Frequent values are held by 30 cases and more already at 10,000 cases. Seals are never reused.
+RECURRENCE = {
+    "container": Recurrence(0.03, 85),
+    "bill_of_lading": Recurrence(0.005, 12),
+    "imo": Recurrence(0.1, 170, 0.05, 8),
+    "eori": Recurrence(0.1, 33),
+    "phone": Recurrence(0.04, 40, 0.03, 3),
+    "company": Recurrence(0.03, 195, 0.02, 10),
+    "person": Recurrence(0.03, 35),
+}
 
 DRUGS = [("cocaine", 60), ("cannabis_resin", 10), ("herbal_cannabis", 8), ("heroin", 5), ("mdma", 4),
          ("precursors", 4), ("amphetamine", 3), ("methamphetamine", 3), ("nps", 2), ("other", 1)]
 CARRIERS = ["MSCU", "MAEU", "CMAU", "HLXU", "ONEU", "EGHU", "COSU", "TGHU", "SEGU", "TCLU"]
+LESSORS = ["TRIU", "CAIU", "TCNU", "GESU", "FSCU", "DFSU", "BMOU", "CRSU"]  # recurring containers
 ORIGINS = ["ECGYE", "COCTG", "BRSSZ", "PECLL", "PAMIT", "CRMOB", "DOCAU", "GYGEO", "MXZLO", "CLSAI"]
 TRANSSHIPMENT = ["PAMIT", "ESALG", "MAPTM", "PTSIE", "MTMAR", "JMKIN"]
 CARGOES = ["bananas", "pineapples", "frozen shrimp", "cocoa beans", "timber", "coffee", "scrap metal", "flowers"]
 COMPANY_WORDS = ["Frutas", "Nordic", "Global", "Hanse", "Scheldt", "Tropical", "Atlantic", "Maas", "Iberia", "Andes"]
 COMPANY_KINDS = ["Trading", "Logistics", "Fresh Imports", "Shipping", "Forwarding", "Reefer Services"]
+LEGAL_FORMS = ["B.V.", "BV", "N.V.", "GmbH", "S.A.", "Ltd", ""]
+# Frequent companies: the carriers and forwarders named on a good part of all bills of lading.
+BIG_COMPANIES = ["Maersk Line A/S", "MSC Mediterranean Shipping Company S.A.", "CMA CGM S.A.", "Hapag-Lloyd AG",
+                 "Kuehne + Nagel AG", "DB Schenker", "DHL Global Forwarding", "DSV A/S", "Ocean Network Express",
+                 "Evergreen Marine Corp"]
+SYLLABLES = ["ka", "lo", "mi", "re", "su", "ta", "vo", "ne", "di", "ra", "bo", "fe", "gu", "ha", "ji", "ko", "lu",
+             "ma", "no", "pe", "ri", "sa", "te", "zo"]
+# Persons: a name and a date of birth for each case number (unique), and other names for those
+# who recur, so that the two sorts never meet by chance.
 FIRST = ["Ricardo", "Dimitri", "Youssef", "Lars", "Kevin", "Marco", "Ana", "Pieter", "Sofia", "Jan", "Luis", "Eva"]
 LAST = ["Mendes", "Verhoeven", "El Amrani", "Brandt", "Dumont", "Bianchi", "Jansen", "Garcia", "Novak", "Peeters"]
+RECURRING_FIRST = ["Ivan", "Mehmet", "Nikos", "Bogdan", "Rui", "Karim", "Tomasz", "Elena", "Joao", "Arben"]
+RECURRING_LAST = ["Kovac", "Yilmaz", "Papadakis", "Popescu", "Ferreira", "Benali", "Kowalski", "Rossi", "Hoxha",
+                  "Silva"]
+BORN_FROM = datetime.date(1960, 1, 1)
 
 
 @dataclass(slots=True)
@@ -72,14 +115,136 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
 
 
-def container(rng: random.Random) -> str:
-    body = rng.choice(CARRIERS) + f"{rng.randrange(10**6):06d}"
+def _draw(rng: random.Random, kind: str, unique: int, index: int) -> tuple[str, int]:
+    """Which value of `kind` case number `index` holds: ("unique", `unique`), ("recurring", n) from
+    its block's pool, or ("frequent", n)."""
+    profile = RECURRENCE[kind]
+    pick = rng.random()
+    if pick < profile.frequent:
+        return "frequent", rng.randrange(profile.frequent_values)
+    if pick < profile.frequent + profile.recurring:
+        return "recurring", (index // RECURRING_BLOCK) * profile.pool + rng.randrange(profile.pool)
+    return "unique", unique
+
+
+def _container_number(sort: str, number: int) -> str:
+    if sort == "unique":  # one per case number, up to 10 million cases
+        body = f"{CARRIERS[number % len(CARRIERS)]}{number // len(CARRIERS) % 10**6:06d}"
+    else:
+        body = f"{LESSORS[number % len(LESSORS)]}{number // len(LESSORS) % 10**6:06d}"
     return body + iso6346.calc_check_digit(body)
 
 
-def _hot_container(number: int) -> str:
-    body = f"{CARRIERS[number % len(CARRIERS)]}{900000 + number:06d}"
+def new_container(number: int) -> str:
+    """The `number`th container number that no generated case holds (for identifiers added later)."""
+    body = f"PCXU{number % 10**6:06d}"
     return body + iso6346.calc_check_digit(body)
+
+
+def _imo_number(sort: str, number: int) -> str:
+    """Six digits and a check digit: a million numbers in all. Unique vessels take the first
+    900,000 (so from 900,000 cases on, a few start to recur, as a real fleet's would),
+    recurring ones the next 90,000, frequent ones the last."""
+    offset = {"unique": (0, 900_000), "recurring": (900_000, 90_000), "frequent": (990_000, 10_000)}[sort]
+    body = f"{offset[0] + number * 7919 % offset[1]:06d}"
+    return body + imo.calc_check_digit(body)
+
+
+def _phone(sort: str, number: int) -> tuple[str, str]:
+    """(as typed, E.164): Dutch mobiles for unique numbers, Spanish ones for recurring numbers,
+    Rotterdam switchboards for the frequent ones."""
+    if sort == "unique":
+        national = f"6 {10_000_000 + number % 40_000_000:08d}"
+        return f"+31 {national}", "+31" + national.replace(" ", "")
+    if sort == "recurring":
+        digits = f"6{number % 10**8:08d}"
+        return f"0034 {digits[:3]} {digits[3:6]} {digits[6:]}", "+34" + digits
+    digits = f"10{4_000_000 + number:07d}"
+    return f"+31 {digits[:2]} {digits[2:5]} {digits[5:]}", "+31" + digits
+
+
+def _syllable_word(number: int, syllables: int) -> str:
+    letters = []
+    for _ in range(syllables):
+        number, digit = divmod(number, len(SYLLABLES))
+        letters.append(SYLLABLES[digit])
+    return "".join(letters).capitalize()
+
+
+def _identifiers(rng: random.Random, index: int) -> list[tuple[str, str, str]]:
+    found = []
+    if rng.random() < 0.85:
+        number = _container_number(*_draw(rng, "container", index, index))
+        raw = rng.choice([f"{number[:4]} {number[4:10]}-{number[10]}", number, f"{number[:4]}-{number[4:]}".lower()])
+        found.append(("container", raw, number))
+    if rng.random() < 0.7:
+        sort, number = _draw(rng, "bill_of_lading", index, index)
+        value = f"{CARRIERS[number % len(CARRIERS)]}{'' if sort == 'unique' else 'R'}{number // len(CARRIERS):09d}"
+        found.append(("bill_of_lading", value, value))
+    if rng.random() < 0.4:
+        value = f"ML{index:08d}"
+        found.append(("seal", f"ML-{value[2:]}", value))
+    if rng.random() < 0.5:
+        number = _imo_number(*_draw(rng, "imo", index, index))
+        found.append(("imo", f"IMO {number}", number))
+    if rng.random() < 0.1:
+        sort, number = _draw(rng, "eori", index, index)
+        value = f"{'NL' if sort == 'unique' else 'BE'}{number:09d}"
+        found.append(("eori", value, value))
+    if rng.random() < 0.3:
+        raw, value = _phone(*_draw(rng, "phone", index, index))
+        found.append(("phone", raw, value))
+    return found
+
+
+def _company(rng: random.Random, index: int, slot: int) -> tuple[str, str]:
+    """(name, registration) of one of a case's companies, spelled as that case's officer wrote it."""
+    sort, number = _draw(rng, "company", 3 * index + slot, index)
+    registration = ""
+    if sort == "unique":  # a made-up word of five syllables: 7.9 million companies
+        name = f"{_syllable_word(number, 5)} {COMPANY_KINDS[number % len(COMPANY_KINDS)]}"
+        registration = f"KVK {number:08d}"
+    elif sort == "recurring":
+        name = (f"{COMPANY_WORDS[number % len(COMPANY_WORDS)]} {_syllable_word(number // len(COMPANY_WORDS), 3)} "
+                f"{COMPANY_KINDS[number // 7 % len(COMPANY_KINDS)]}")
+        registration = f"HRB {number:07d}"
+    else:
+        name = BIG_COMPANIES[number]
+        registration = f"CVR {number:08d}"
+    form = rng.choice(LEGAL_FORMS)
+    if sort != "frequent" and form:
+        name = f"{name} {form}"
+    if rng.random() < 0.2:
+        name = name.upper()
+    return name, registration if rng.random() < 0.6 else ""
+
+
+def _person(rng: random.Random, index: int) -> tuple[str, datetime.date | None]:
+    sort, number = _draw(rng, "person", index, index)
+    if sort == "unique":  # a different name and date of birth for each of 1.75 million cases
+        first, last = FIRST[number % len(FIRST)], LAST[number // len(FIRST) % len(LAST)]
+        born = BORN_FROM + datetime.timedelta(days=number // (len(FIRST) * len(LAST)))
+    else:
+        first = RECURRING_FIRST[number % len(RECURRING_FIRST)]
+        last = RECURRING_LAST[number // len(RECURRING_FIRST) % len(RECURRING_LAST)]
+        born = BORN_FROM + datetime.timedelta(days=number // (len(RECURRING_FIRST) * len(RECURRING_LAST)))
+    name = rng.choice([f"{first} {last}", f"{last.upper()}, {first}"])
+    return name, born if rng.random() < 0.8 else None  # no date of birth: no match key
+
+
+def _parties(rng: random.Random, index: int) -> list[dict]:
+    parties = []
+    for slot, (role, chance) in enumerate((("shipper", 0.8), ("consignee", 0.85), ("notify_party", 0.3))):
+        if rng.random() < chance:
+            name, registration = _company(rng, index, slot)
+            parties.append({"kind": "company", "role": role, "name": name, "date_of_birth": None,
+                            "country": rng.choice(["EC", "CO", "NL", "BE", "DE", "ES", "PA"]),
+                            "registration": registration})
+    if rng.random() < 0.35:
+        name, born = _person(rng, index)
+        parties.append({"kind": "person", "role": "suspect", "name": name, "date_of_birth": born,
+                        "country": rng.choice(["NL", "BE", "MA", "AL", "CO"]), "registration": ""})
+    return parties
 
 
 def _workflow(rng: random.Random, age_days: float, referred: bool) -> list[str]:
@@ -132,46 +297,6 @@ def _seizure(rng: random.Random) -> dict:
     }
 
 
-def _identifiers(rng: random.Random) -> list[tuple[str, str, str]]:
-    found = []
-    if rng.random() < 0.85:
-        number = _hot_container(rng.randrange(HOT_CONTAINERS)) if rng.random() < HOT_CONTAINER_RATE else container(rng)
-        found.append(("container", f"{number[:4]} {number[4:10]}-{number[10]}", number))
-    if rng.random() < 0.7:
-        number = f"{rng.choice(CARRIERS)}{rng.randrange(10**9):09d}"
-        found.append(("bill_of_lading", number, number))
-    if rng.random() < 0.4:
-        number = f"ML{rng.randrange(10**7):07d}"
-        found.append(("seal", f"ML-{number[2:]}", number))
-    if rng.random() < 0.5:
-        body = f"{rng.randrange(910000, 999999):06d}"
-        number = body + imo.calc_check_digit(body)
-        found.append(("imo", f"IMO {number}", number))
-    if rng.random() < 0.1:
-        number = f"NL{rng.randrange(10**9):09d}"
-        found.append(("eori", number, number))
-    return found
-
-
-def _company(rng: random.Random) -> str:
-    return f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {rng.randrange(1, 400)}"
-
-
-def _parties(rng: random.Random) -> list[dict]:
-    parties = []
-    for role, chance in (("shipper", 0.8), ("consignee", 0.85), ("notify_party", 0.3)):
-        if rng.random() < chance:
-            parties.append({"kind": "company", "role": role, "name": _company(rng), "date_of_birth": None,
-                            "country": rng.choice(["EC", "CO", "NL", "BE", "DE", "ES", "PA"]),
-                            "registration": f"REG{rng.randrange(10**7)}"})
-    if rng.random() < 0.35:
-        born = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(40 * 365))
-        parties.append({"kind": "person", "role": "suspect", "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                        "date_of_birth": born, "country": rng.choice(["NL", "BE", "MA", "AL", "CO"]),
-                        "registration": ""})
-    return parties
-
-
 def _route(rng: random.Random, port: str) -> list[tuple[str, str]]:
     legs = [(rng.choice(ORIGINS), "origin")] if rng.random() < 0.8 else []
     if rng.random() < 0.3:
@@ -208,7 +333,7 @@ def case_plans(population: Population, *, start: int, count: int, now: datetime.
             source_reliability=rng.choice(["", "A", "B", "C", "X"]),
             information_assessment=rng.choice([None, 1, 2, 3, 4]),
             restricted=restricted, statuses=_workflow(rng, age_days, bool(referred)), seizures=seizures,
-            identifiers=_identifiers(rng), parties=_parties(rng), route=_route(rng, owner.port),
+            identifiers=_identifiers(rng, index), parties=_parties(rng, index), route=_route(rng, owner.port),
             notes=["Follow-up with the terminal operator."] * rng.choices([0, 1, 2], weights=[70, 25, 5])[0],
         )
         if referred:

@@ -4,9 +4,12 @@ The same few hundred case plans (every kind: plain, shared at each level, referr
 restricted, named grants, H2) are written twice into a fresh database: through the services,
 then, after deleting them, with bench.bulk. For every user the visible cases, their access
 level and what each action allows must be equal, and so must the guardian grant rows, the
-shares, the named-grant records (CaseGrant), the parts, and the creation and disclosure audit
-records (with the owning agency they are filed under); the bulk search vectors must equal
-what cases.search computes and the bulk audit hashes what audit.hashing computes.
+shares, the named-grant records (CaseGrant), the parts (and the values of identifiers and
+parties), the match keys (kind, key, owning agency and source: what
+cases.services.matching.index_case_part writes when identifier_add and party_add run), and
+the creation and disclosure audit records (with the owning agency they are filed under); the
+bulk search vectors must equal what cases.search computes and the bulk audit hashes what
+audit.hashing computes.
 
     python -m bench.verify        (BENCH_DATABASE_URL names the bench database; *_verify is used)
 """
@@ -54,7 +57,16 @@ def snapshot() -> dict:
 
     from audit.models import AuditEvent
     from cases.access import Action, visible_cases
-    from cases.models import Case, CaseGrant, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission
+    from cases.models import (
+        Case,
+        CaseGrant,
+        CaseGroupObjectPermission,
+        CaseShare,
+        CaseUserObjectPermission,
+        Identifier,
+        MatchKey,
+        Party,
+    )
     from cases.selectors import case_list
 
     titles = dict(Case.objects.values_list("id", "title"))
@@ -85,6 +97,14 @@ def snapshot() -> dict:
                                                        "granted_by__username")),
         "user_grants": sorted(CaseUserObjectPermission.objects.values_list(
             "content_object__title", "user__username", "permission__codename")),
+        "identifier_values": sorted(Identifier.objects.values_list(
+            "case__title", "kind", "raw_value", "value", "override_reason", "matching_excluded")),
+        "party_values": sorted(Party.objects.values_list(
+            "case__title", "kind", "role", "name", "date_of_birth", "country", "registration")),
+        # Each key with its source, named by what the source holds (the ids differ between writers).
+        "match_keys": sorted(MatchKey.objects.values_list(
+            "case__title", "owner_agency__code", "kind", "key", "identifier__kind", "identifier__value",
+            "party__role", "party__name")),
         "audit": sorted((titles[event.case_id], event.case_agency, event.action, event.operation, event.object_type,
                          event.recipient, str(event.changes), event.justification, event.actor_username,
                          event.actor_agency, event.actor_role, event.handling_code) for event in disclosures),
@@ -148,7 +168,8 @@ def main() -> int:
     problems = compare(by_services, by_bulk) + check_bulk_only_fields()
     kinds = collections.Counter(_kind(plan) for plan in plans)
     print(f"bench.verify: {len(plans)} cases ({dict(kinds)}), {len(by_services['seen'])} users, "
-          f"{len(by_services['group_grants'])} group and {len(by_services['user_grants'])} user grant rows: "
+          f"{len(by_services['group_grants'])} group and {len(by_services['user_grants'])} user grant rows, "
+          f"{len(by_services['match_keys'])} match keys: "
           + ("bulk rows equal service rows" if not problems else "DIFFERENCES"))
     for problem in problems[:40]:
         print("  ", problem)
