@@ -5,8 +5,9 @@ other role), and every lookup is filtered to it, so another agency's member or k
 """
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coordination.errors import ActionForbidden, NotVisible
 
@@ -27,6 +28,13 @@ def agency_members(*, agency: Agency) -> QuerySet[Membership]:
     current membership; service accounts are listed apart."""
     return (Membership.objects.filter(agency=agency, active=True, user__service_account__isnull=True)
             .select_related("user").order_by("-created_at", "-id"))
+
+
+def agency_members_with_two_factor(*, agency: Agency) -> QuerySet[Membership]:
+    """agency_members, each with `two_factor`: whether they hold a confirmed authenticator app
+    (one subquery, not a query per row)."""
+    enrolled = TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+    return agency_members(agency=agency).annotate(two_factor=Exists(enrolled))
 
 
 def agency_member(*, agency: Agency, member_id) -> Membership:

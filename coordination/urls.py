@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("cases.urls_hits")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
+    path("agency/", include("agencies.urls_admin")),
     path("api/v1/", include(("coordination.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]
