@@ -94,6 +94,8 @@ def objects(cast, matrix_case):
         "hit_id": Hit.objects.filter(case__owner_agency__code="NL-CUS-RTM").values_list("pk", flat=True).first(),
         "request_id": "00000000-0000-0000-0000-000000000000",
         "identifier_id": "00000000-0000-0000-0000-000000000000",
+        # A new member's set-password link; a made-up token shows the "link no longer valid" page.
+        "uidb64": "MQ", "token": "made-up-token",
     }
 
 
