@@ -2,7 +2,7 @@
 
 Every browser URL the URLconf holds (coordination/urls.py and the apps' urls; /api/v1/ has its
 own Schemathesis pass) is called with GET, each path filled with a real object, as the first of
-the officer, the auditor and the superuser to whom it answers. Each query parameter its view
+the officer, the auditor, the agency admin and the superuser to whom it answers. Each query parameter its view
 reads (found in the view's module: `request.GET.get("…")`, `query_int(request.GET, "…")`,
 `query_page(…)` and the fields of every FilterSet built from `request.GET`; the admin's
 changelist parameters; `next` everywhere) then gets each hostile value in turn: huge and
@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_filters import FilterSet
 
+from agencies.services_admin import service_account_create
 from cases.models import CaseShare, Hit
 from cases.views.common import TAB_NAMES
 from notifications.models import Notification
@@ -31,7 +32,7 @@ ADMIN_HOSTILE = ["999999999999999999999", "-1", "²", "\x00", "x" * 5_000, ["1",
 ADMIN_CHANGELIST_PARAMETERS = {"p", "o", "q", "_to_field"}
 KNOWN = {"page", "sort", "before", "q", "status", "port", "owner_agency", "identifier", "seized_after",
          "seized_before", "actor", "case", "operation", "since", "until", "direction"}
-CAST = ("rtm.officer", "rtm.auditor", "admin")
+CAST = ("rtm.officer", "rtm.auditor", "rtm.admin", "admin")
 
 
 def _routes(patterns=None, namespace=None, converters=None):
@@ -96,6 +97,10 @@ def objects(cast, matrix_case):
         "identifier_id": "00000000-0000-0000-0000-000000000000",
         # A new member's set-password link; a made-up token shows the "link no longer valid" page.
         "uidb64": "MQ", "token": "made-up-token",
+        # The agency admin's pages (/agency/): a member, a service account and a share of Rotterdam's.
+        "member_id": cast["rtm.officer"].pk,
+        "account_id": service_account_create(actor=cast["rtm.admin"], name="Fuzz", role="analyst")[0].pk,
+        "disclosure_id": CaseShare.objects.filter(case=shared).values_list("pk", flat=True).first(),
     }
 
 
