@@ -17,6 +17,7 @@ from agencies.demo import seed_cast
 from cases.choices import ShareLevel, Status
 from cases.demo import seed_cases
 from cases.models import Case
+from cases.services.matching import hits_rematch_all
 from cases.services import (
     case_create,
     case_grant_user,
@@ -65,6 +66,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         users = seed_cast(password=DEMO_PASSWORD)
         seed_cases(users=users)
+        hits_rematch_all()  # the demo's hits, also where the matching tasks went to Redis (CI)
         _create_matrix_cases(users)
 
 

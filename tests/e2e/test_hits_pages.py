@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from cases.demo import SHARED_CONTAINER, seed_cases
 from cases.models import Case, CaseShare, Identifier
+from cases.services.matching import hits_rematch_all
 from e2e.helpers import PASSWORD, assert_accessible, screenshot
 
 JUSTIFICATION = "Same reefer container in our rip-off seizure; joint operation with Antwerp"
@@ -20,8 +21,10 @@ JUSTIFICATION = "Same reefer container in our rip-off seizure; joint operation w
 
 @pytest.fixture
 def demo(cast):
-    """The demo cases with their deliberate hits (matching runs on commit, in this process)."""
+    """The demo cases with their deliberate hits: the matching tasks run here without REDIS_URL,
+    and go to Redis with it (CI), where no worker runs them; the nightly pass makes them alike."""
     seed_cases(users=cast)
+    hits_rematch_all()
     [rtm, anr] = [Case.objects.get(owner_agency__code=code, identifiers__value=SHARED_CONTAINER)
                   for code in ("NL-CUS-RTM", "BE-CUS-ANR")]
     return rtm, anr
