@@ -123,6 +123,20 @@ def api_token_revoke(*, actor, token: ApiToken) -> None:
 
 
 @transaction.atomic
+def api_tokens_revoke_all(*, actor, user, reason: str) -> list[str]:
+    """Revoke every API token of `user` (their password changed, their second factor was reset):
+    a key issued before stays no proof of who holds it now. The prefixes revoked, audited."""
+    tokens = ApiToken.objects.filter(user=user)
+    prefixes = sorted(tokens.values_list("prefix", flat=True))
+    if prefixes:
+        tokens.delete()
+        audit_record(actor=actor, operation=Operation.ERASURE, action="tokens_revoke_all", object_type="user",
+                     object_id=user.pk, recipient=user.get_username(),
+                     changes={"prefixes": prefixes, "reason": reason})
+    return prefixes
+
+
+@transaction.atomic
 def api_token_issue_denied(*, username: str, user, reason: str, locked_out: bool) -> None:
     """Art. 25 LED: refused access is logged too. `user` is None when the username is unknown."""
     audit_record(

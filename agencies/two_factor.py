@@ -11,6 +11,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.db import transaction
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -20,6 +21,7 @@ from audit.models import Operation
 from audit.services import audit_record
 
 from .selectors import active_membership
+from .tokens import api_tokens_revoke_all
 from .selectors_admin import administered_agency, member_user
 from .services_admin import _not_oneself
 
@@ -29,13 +31,17 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 
 def two_factor_enrolment_required(user) -> bool:
-    """The user's agency requires a second factor and they have none yet.
+    """The user must have a second factor and has none yet: where their agency requires it, and
+    for platform staff (no agency; they manage every agency) where PLATFORM_REQUIRE_2FA says so,
+    which is the default in production.
 
     Service accounts are exempt: they hold a key, never a password or a browser session."""
     membership = active_membership(user)
-    if membership is None or not membership.agency.require_2fa or hasattr(user, "service_account"):
-        return False
-    return not user_has_device(user, confirmed=True)
+    if membership is None:
+        required = user.is_staff and settings.PLATFORM_REQUIRE_2FA
+    else:
+        required = membership.agency.require_2fa and not hasattr(user, "service_account")
+    return required and not user_has_device(user, confirmed=True)
 
 
 def totp_device_pending(user) -> TOTPDevice:
@@ -113,3 +119,5 @@ def member_two_factor_reset(*, actor, member_id) -> None:
                "backup_code_sets": StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)}
     audit_record(actor=actor, operation=Operation.ERASURE, action="member_two_factor_reset", object_type="user",
                  object_id=user.pk, recipient=user.get_username(), changes=removed)
+    # Whoever holds the lost phone may hold a key made with it too.
+    api_tokens_revoke_all(actor=actor, user=user, reason="two_factor_reset")

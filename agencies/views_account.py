@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
+from .tokens import api_tokens_revoke_all
 from .two_factor import (
     BACKUP_CODE_COUNT,
     backup_codes_left,
@@ -91,5 +92,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, _("Your password is changed. Your other sessions have ended."))
+        revoked = api_tokens_revoke_all(actor=self.request.user, user=self.request.user, reason="password_changed")
+        messages.success(self.request, _("Your password is changed. Your other sessions have ended.") + (
+            " " + _("Your API tokens were revoked.") if revoked else ""))
         return response

@@ -158,6 +158,9 @@ AXES_LOCKOUT_CALLABLE = "agencies.authentication.lockout_response"
 NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "coordination.client_address.client_ip"
 OTP_TOTP_ISSUER = "Portcullis"
+# Platform staff (no agency; they manage every agency in the admin) must enrol a second factor:
+# by default in production; `make run`'s demo superuser keeps a one-step login.
+PLATFORM_REQUIRE_2FA = env_bool("PLATFORM_REQUIRE_2FA", PRODUCTION)
 # Personal API tokens expire after this many days; 0 means never.
 API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90"))
 

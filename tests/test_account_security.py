@@ -392,3 +392,58 @@ def test_lockouts_are_for_agency_admins_only(cast):
     assert officer.get("/api/v1/agency/lockouts/").status_code == 403
     assert officer.delete("/api/v1/agency/lockouts/rtm.officer/").status_code == 403
     assert AccessAttempt.objects.filter(username="rtm.officer").exists()
+
+
+# Keys and platform staff (found by the ASVS review, docs/security.md)
+
+
+def test_changing_the_password_revokes_the_api_tokens_issued_before(cast):
+    from agencies.tokens import api_token_issue
+
+    _token, key = api_token_issue(user=cast["rtm.officer"])
+    keyed = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert keyed.get("/api/v1/me/").status_code == 200
+    new_password = "a-long-new-passphrase-2026"
+    assert logged_in_client().post("/accounts/security/password/", {
+        "old_password": DEMO_PASSWORD, "new_password1": new_password, "new_password2": new_password}).status_code == 302
+    assert keyed.get("/api/v1/me/").status_code == 401
+    record = AuditEvent.objects.get(action="tokens_revoke_all", recipient="rtm.officer")
+    assert record.changes == {"reason": "password_changed", "prefixes": [_token.prefix]}
+
+
+def test_resetting_a_lost_second_factor_revokes_the_members_api_tokens(rtm_requires_2fa, cast):
+    from agencies.tokens import api_token_issue
+
+    enrolled(cast["rtm.officer"])
+    _token, key = api_token_issue(user=cast["rtm.officer"])
+    keyed = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert keyed.get("/api/v1/me/").status_code == 200
+    admin = APIClient()
+    admin.force_authenticate(cast["rtm.admin"])
+    assert admin.post(f"/api/v1/agency/members/{cast['rtm.officer'].pk}/reset-2fa/").status_code == 204
+    assert keyed.get("/api/v1/me/").status_code == 401
+    assert AuditEvent.objects.filter(action="tokens_revoke_all", changes__reason="two_factor_reset").exists()
+
+
+def test_platform_staff_must_enrol_where_the_platform_requires_it(cast, settings):
+    settings.PLATFORM_REQUIRE_2FA = True
+    client = Client()
+    assert log_in(client, "admin", url=ADMIN_LOGIN).status_code == 302
+    assert client.get("/admin/")["Location"].startswith(SETUP)
+    refused = APIClient().post(TOKEN, {"username": "admin", "password": DEMO_PASSWORD}, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "two_factor_enrolment_required"
+    settings.PLATFORM_REQUIRE_2FA = False  # the embedded default: `make run`'s superuser logs in in one step
+    relaxed = Client()
+    assert log_in(relaxed, "admin", url=ADMIN_LOGIN).status_code == 302
+    assert relaxed.get("/admin/").status_code == 200
+
+
+def test_production_requires_platform_staff_to_enrol():
+    env = dict(os.environ, DJANGO_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+               DJANGO_ALLOWED_HOSTS="portcullis.example.eu", MATCHING_KEY=secrets.token_urlsafe(32),
+               DATABASE_URL="sqlite:///:memory:", REDIS_URL="redis://redis.example.eu:6379/0")
+    env.pop("PLATFORM_REQUIRE_2FA", None)
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+                             "print(settings.PLATFORM_REQUIRE_2FA)"], cwd=ROOT, env={
+        **env, "DJANGO_SETTINGS_MODULE": "coordination.settings"}, capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr
