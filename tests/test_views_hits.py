@@ -6,7 +6,6 @@ Rotterdam (rtm.officer) and Antwerp (anr.officer) hold the same container; Antwe
 more to hide. Hamburg (ham.officer) is the outsider. Nothing of the other case may show on a
 hit page until Antwerp shares it.
 """
-import datetime
 import re
 
 import pytest
@@ -14,35 +13,20 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import AccessRequest, CaseShare, Hit, Identifier, MatchKey
-from cases.services import case_create, case_share, identifier_add, party_add
+from cases.services import case_share, identifier_add
 from cases.services.access_requests import access_request_create
 from cases.services.matching import hits_match_case
+from hits_stories import CONTAINER, new_case, rotterdam_antwerp_pair
 
-CONTAINER = "MSCU1234566"
 JUSTIFICATION = "Same container in our seizure, joint operation"
-
-
-def new_case(actor, title, port):
-    return case_create(actor=actor, title=title, port=port, seized_at=timezone.now() - datetime.timedelta(days=2),
-                       handling_code="H0", legal_basis="Art. 46 UCC", summary=f"Secret summary of {title}")
 
 
 @pytest.fixture
 def pair(cast):
-    """A Rotterdam and an Antwerp case holding the same container (as tests/api/test_api_hits.py)."""
-    rtm = new_case(cast["rtm.officer"], "Bananas from Guayaquil", "NLRTM")
-    anr = new_case(cast["anr.officer"], "Pineapples for Verhoeven Logistics", "BEANR")
-    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value="mscu 123456-6")
-    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value="MSCU-123456-6")
-    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="imo", value="IMO 9074729")
-    party_add(actor=cast["anr.officer"], case_id=anr.pk, kind="company", role="consignee",
-              name="Verhoeven Logistics NV")
-    hits_match_case(case_id=anr.pk)
-    return rtm, anr
+    return rotterdam_antwerp_pair(cast)
 
 
 def hit_of(case) -> Hit:

@@ -14,11 +14,10 @@ from agencies.models import Agency
 from agencies.services import membership_set_role
 from audit.models import AuditEvent, Operation
 from cases.models import AccessRequest, CaseShare, Hit
-from cases.services import case_create, identifier_add, party_add
+from cases.services import identifier_add
 from cases.services.access_requests import access_requests_expire
 from cases.services.matching import hits_match_case
-
-CONTAINER = "MSCU1234566"
+from hits_stories import CONTAINER, new_case, rotterdam_antwerp_pair
 
 
 def api(user) -> APIClient:
@@ -27,24 +26,9 @@ def api(user) -> APIClient:
     return client
 
 
-def new_case(actor, title, port, handling_code="H0"):
-    return case_create(actor=actor, title=title, port=port, seized_at=timezone.now() - datetime.timedelta(days=2),
-                       handling_code=handling_code, legal_basis="Art. 46 UCC",
-                       summary=f"Secret summary of {title}")
-
-
 @pytest.fixture
 def pair(cast):
-    """A Rotterdam and an Antwerp case holding the same container; Antwerp's has more to hide."""
-    rtm = new_case(cast["rtm.officer"], "Bananas from Guayaquil", "NLRTM")
-    anr = new_case(cast["anr.officer"], "Pineapples for Verhoeven Logistics", "BEANR")
-    identifier_add(actor=cast["rtm.officer"], case_id=rtm.pk, kind="container", value="mscu 123456-6")
-    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="container", value="MSCU-123456-6")
-    identifier_add(actor=cast["anr.officer"], case_id=anr.pk, kind="imo", value="IMO 9074729")
-    party_add(actor=cast["anr.officer"], case_id=anr.pk, kind="company", role="consignee",
-              name="Verhoeven Logistics NV")
-    hits_match_case(case_id=anr.pk)
-    return rtm, anr
+    return rotterdam_antwerp_pair(cast)
 
 
 def secrets_of(case) -> list[str]:
