@@ -1,10 +1,10 @@
-"""Measurements that belong to features still being built: notification fan-out and
-cross-agency identifier matching (issue 4, point 5).
+"""Measurements that belong to features still being built: notification fan-out (issue 4,
+point 5). Identifier matching (issue 14) has landed and is measured by bench.matching, in
+its own section.
 
 Each is a module in bench/ that the run imports if it exists:
 
     bench/notification_fanout.py   def measure(context: HookContext) -> dict
-    bench/identifier_matching.py   def measure(context: HookContext) -> dict
 
 `measure` runs at the largest size, on the generated data, after the HTTP measurements,
 and returns JSON-able figures (say what you measured in a "what" entry). They land under
@@ -19,15 +19,12 @@ What each should measure, once its issue has landed:
   instance one event on a case shared with the liaison bureau at 1M cases: time from the
   service call to the outbox rows, and the delivery task's time per recipient (each checked
   with cases.access.can at delivery time).
-- identifier matching: add an identifier that exists in other agencies' cases (the
-  generator puts 2% of containers in a shared pool of 5,000, see bench.plan) and time the
-  matching task: hits found, and time per identifier at 1M cases (the (kind, value) index).
 """
 import importlib
 import importlib.util
 from dataclasses import dataclass
 
-HOOKS = {"notification_fanout": "bench.notification_fanout", "identifier_matching": "bench.identifier_matching"}
+HOOKS = {"notification_fanout": "bench.notification_fanout"}
 ELSEWHERE = {"notification_fanout": "measured on its own by python -m bench.bench_notifications (issue 7)"}
 
 

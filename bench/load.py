@@ -109,10 +109,12 @@ def _paths_file(directory: str, name: str, paths: list[str]) -> str:
     return str(file)
 
 
-def wrk_interleaved(base: str, a: Endpoint, b: Endpoint, *, seconds: int, connections: int) -> list[tuple[str, float]]:
+def wrk_interleaved(base: str, a: Endpoint, b: Endpoint, *, seconds: int, connections: int,
+                    expect_status: int = 200) -> list[tuple[str, float]]:
     """A and B alternated on every connection (bench/wrk/interleaved.lua), the same case back to
-    back: per answered pair, the order sent and the two latencies in ms, (order, a_ms, b_ms)."""
-    env = {**os.environ, "BENCH_THREADS": str(connections)}
+    back: per answered pair, the order sent and the two latencies in ms, (order, a_ms, b_ms).
+    Lines "path<TAB>body" in the endpoints' paths are POSTs (answered `expect_status`)."""
+    env = {**os.environ, "BENCH_THREADS": str(connections), "BENCH_EXPECT_STATUS": str(expect_status)}
     with tempfile.TemporaryDirectory() as directory:
         for kind, endpoint in (("A", a), ("B", b)):
             env[f"BENCH_{kind}_AUTHORIZATION"] = endpoint.credentials()["BENCH_AUTHORIZATION"]

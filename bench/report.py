@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+from .report_matching import summarise_matching
 from .report_text import markdown
 
 TARGETS = {
@@ -74,7 +75,7 @@ def summarise(results: dict) -> dict:
                     "guardian_ms": step["guardian"]["times"]["guardian"]["median_ms"],
                     "queries_per_request": step["queries_per_request"]} for step in results["growth"]],
         "notification_fanout": results["http_phase"]["hooks"]["notification_fanout"],
-        "identifier_matching": results["http_phase"]["hooks"]["identifier_matching"],
+        "matching": summarise_matching(results),
     }
 
 

@@ -143,3 +143,5 @@ NOTICED = """## Noticed, left alone
 - `make bench` uses BENCH_DATABASE_URL, not DATABASE_URL, so that a DATABASE_URL exported for the
   test suite is never the database the bench drops.
 """
+
+MATCHING_NOTES = """See bench/matching.py for what each figure measures."""

@@ -40,6 +40,9 @@ def _headline(summary: dict) -> str:
          ", ".join(f"{name.replace('_', ' ')} {cost:.1%}" for name, cost in summary["audit_cost"]["costs"].items()),
          _ok(met["audit_write_under_10_percent"])],
     ]
+    from .report_matching import headline_rows
+
+    rows += headline_rows(summary)
     return _table(["target", "wanted", f"measured at {summary['size']:,} cases", ""], rows)
 
 
@@ -51,11 +54,12 @@ def _data(results: dict) -> str:
         rows.append([f"{cases:,}", f"{counts['cases_caseshare']:,}", f"{counts.get('cases_casegrant', 0):,}",
                      f"{counts['cases_casegroupobjectpermission']:,}",
                      f"{counts['cases_caseuserobjectpermission']:,}", f"{counts['cases_seizureitem']:,}",
-                     f"{counts['cases_identifier']:,}", f"{counts['cases_party']:,}", f"{counts['audit_auditevent']:,}",
+                     f"{counts['cases_identifier']:,}", f"{counts['cases_party']:,}",
+                     f"{counts.get('cases_matchkey', 0):,}", f"{counts['audit_auditevent']:,}",
                      f"{guardian['visible_by_policy'] / cases:.1%}",
                      f"{step['generation']['load_seconds']} + {step['generation']['vacuum_seconds']} s"])
     return _table(["cases", "shares", "named grants", "group grant rows", "user grant rows", "seizures",
-                   "identifiers", "parties",
+                   "identifiers", "parties", "match keys",
                    "audit records", "officer sees", "load + vacuum"], rows)
 
 
@@ -127,7 +131,7 @@ def _whole_set(final: dict) -> str:
 def _hooks(summary: dict) -> str:
     return "\n".join(f"- `{name}`: {summary[name].get('status')}"
                      + ("" if summary[name].get("status", "").startswith("not") else f" — {summary[name]}")
-                     for name in ("notification_fanout", "identifier_matching"))
+                     for name in ("notification_fanout",))
 
 
 def _machine(machine: dict) -> str:
@@ -192,6 +196,7 @@ def _when(results: dict) -> str:
 
 
 def markdown(summary: dict, results: dict) -> str:
+    from .report_matching import matching_markdown
     from .report_notes import DESIGN_NOTES, NOTICED
 
     final, phase = results["growth"][-1], results["http_phase"]
@@ -217,8 +222,10 @@ BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portcullis_bench make benc
 
 `make bench` installs the Python requirements and wrk (Debian package) if missing, checks that the bulk
 generator writes what the services write (`python -m bench.verify`, a few hundred cases both ways into
-`<database>_verify`), then drops and recreates the bench database (only one whose name contains
-`bench`) and runs `python -m bench.run --size N`.
+`<database>_verify`, match keys included), then drops and recreates the bench database (only one whose
+name contains `bench`) and runs `python -m bench.run --size N`. The matching section publishes Celery
+tasks to Redis, as production does: `BENCH_REDIS_URL` (default `redis://127.0.0.1:6379/13`) names a
+Redis database of the bench's own, which must be empty at the start and is emptied after each phase.
 
 ## Machine and load
 
@@ -311,11 +318,12 @@ COUNT statements seen on these paths: {_counts_seen(final)}.
 
 The case detail writes one consultation record per reader, case and hour. {_audit(summary)}
 
-## 5. Notification fan-out and identifier matching
+{matching_markdown(summary, results)}
+## 6. Notification fan-out
 
 {_hooks(summary)}
 
-See `bench/hooks.py` for the hook contract and what each should measure.
+See `bench/hooks.py` for the hook contract and what it should measure.
 
 ## Other readers at {size} cases
 

@@ -3,9 +3,11 @@
     python -m bench.run --size 1000000      # grows 10k -> 100k -> 1M and measures at each size
 
 At every size: grow the data (bench.generate), then bench.measure_db: queries per request,
-and the API's own list query timed against stock guardian and the plain column filter. At
-the largest size also other kinds of reader, and bench.measure_http: gunicorn + wrk, the
-audit cost and the hooks for features still being built.
+and the API's own list query timed against stock guardian and the plain column filter; then
+bench.matching: the match-key lookup, the matching task, the nightly re-match and the hits
+page. At the largest size also other kinds of reader, and bench.measure_http: gunicorn + wrk,
+the audit cost and the hooks for features still being built; and bench.matching's HTTP part
+(the hits page against a bare endpoint, the identifier POST with and without matching).
 """
 import argparse
 import json
@@ -40,6 +42,7 @@ def main() -> None:
 
     from .generate import grow_to
     from .machine import code, load, machine
+    from .matching import matching_http, measure_matching
     from .measure_db import measure_size
     from .measure_http import http_phase
     from .population import build_population
@@ -55,10 +58,14 @@ def main() -> None:
         step = {"size": size, "generation": grow_to(population, size, now=now)}
         print(f"bench: measuring at {size:,} cases", flush=True)
         step.update(measure_size(final=size == args.size))
+        print(f"bench: matching at {size:,} cases", flush=True)
+        step["matching"] = measure_matching(final=size == args.size)
         results["growth"].append(step)
     print("bench: HTTP under gunicorn and wrk", flush=True)
     results["http_phase"] = http_phase(population, size=args.size, rounds=args.rounds, seconds=args.seconds,
                                        connections=args.connections)
+    print("bench: matching under gunicorn and wrk", flush=True)
+    results["matching_http"] = matching_http(rounds=args.rounds, seconds=args.seconds, connections=args.connections)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
     RAW_RESULTS.parent.mkdir(exist_ok=True)
     RAW_RESULTS.write_text(json.dumps(results, default=str))

@@ -10,5 +10,8 @@ urlpatterns = [
     path("bench/bare/cases/", views.BareCaseList.as_view(), name="bench-bare-cases"),
     path("bench/cases/<uuid:case_id>/", views.CaseDetailWithoutAudit.as_view({"get": "retrieve"}),
          name="bench-case-detail-without-audit"),
+    path("bench/cases/<uuid:case_id>/identifiers/", views.IdentifierAddWithoutMatching.as_view({"post": "create"}),
+         name="bench-identifier-add-without-matching"),
+    path("bench/bare/hits/", views.BareHitList.as_view(), name="bench-bare-hits"),
     *project_urlpatterns,
 ]

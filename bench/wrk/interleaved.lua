@@ -6,7 +6,8 @@
 -- answers the request that thread sent just before it. Environment, per kind K in A and B:
 -- BENCH_K_AUTHORIZATION (the header) and BENCH_K_PATHS_FILE (one path per line; line i of A
 -- and line i of B name the same case); BENCH_THREADS, to start each thread elsewhere in the
--- list (a case is consulted once per run and token).
+-- list (a case is consulted once per run and token). A line "path<TAB>body" is sent as a POST
+-- of that JSON body; BENCH_EXPECT_STATUS (200 unless given) is the answer that counts as success.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -37,16 +38,25 @@ local kinds = {}
 local order = { "A", "B" }
 local sent_at, sent_kind
 
+local expected_status = tonumber(os.getenv("BENCH_EXPECT_STATUS") or "200")
+
 local function lines_of(name)
-  local lines = {}
-  for line in io.lines(os.getenv(name)) do lines[#lines + 1] = line end
-  return lines
+  local paths, bodies = {}, {}
+  for line in io.lines(os.getenv(name)) do
+    local path, body = line:match("^([^\t]*)\t(.*)$")
+    paths[#paths + 1] = path or line
+    bodies[#bodies + 1] = body or false
+  end
+  return paths, bodies
 end
 
 function init(args)
   for _, kind in ipairs({ "A", "B" }) do
-    kinds[kind] = { headers = { Authorization = os.getenv("BENCH_" .. kind .. "_AUTHORIZATION") },
-                    paths = lines_of("BENCH_" .. kind .. "_PATHS_FILE") }
+    local authorization = os.getenv("BENCH_" .. kind .. "_AUTHORIZATION")
+    local paths, bodies = lines_of("BENCH_" .. kind .. "_PATHS_FILE")
+    kinds[kind] = { headers = { Authorization = authorization },
+                    post_headers = { Authorization = authorization, ["Content-Type"] = "application/json" },
+                    paths = paths, bodies = bodies }
   end
   -- Half the threads send B first: neither kind always finds the case warmed by the other.
   if thread_number % 2 == 1 then order = { "B", "A" } end
@@ -61,15 +71,16 @@ function request()
   local spec = kinds[sent_kind]
   local threads_total = tonumber(os.getenv("BENCH_THREADS") or "1")
   local start = math.floor(#spec.paths / threads_total) * thread_number
-  local path = spec.paths[(start + pair) % #spec.paths + 1]
+  local line = (start + pair) % #spec.paths + 1
   sent_at = now_us()
-  return wrk.format("GET", path, spec.headers)
+  if spec.bodies[line] then return wrk.format("POST", spec.paths[line], spec.post_headers, spec.bodies[line]) end
+  return wrk.format("GET", spec.paths[line], spec.headers)
 end
 
 function response(status, headers, body)
   latencies_us[#latencies_us + 1] = now_us() - sent_at
   sent_kinds[#sent_kinds + 1] = sent_kind
-  if status ~= 200 then failures = failures + 1 end
+  if status ~= expected_status then failures = failures + 1 end
 end
 
 function done(summary, latency, requests)
