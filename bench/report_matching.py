@@ -93,6 +93,11 @@ def headline_rows(summary: dict) -> list[list]:
         ["first re-match over existing data (every hit)", f"< {targets['rematch_s_max'] // 60} min",
          f"{matching['rematch_from_empty_s']} s, {matching['hits_created']:,} hits created",
          _ok(met["first_rematch_under_5_minutes"])],
+        ["GET /api/v1/hits/, busiest agency, first page", "none set (the case list's: ≥ 60% of bare)",
+         f"{matching['hits_page_ms']} ms in PostgreSQL, {matching['hits_page_queries']} queries, "
+         + ("HTTP not measured" if matching["hits_page_over_bare_rps"] is None else
+            f"{matching['hits_page_over_bare_rps']:.0%} of bare ({matching['hits_page_http']['api_hits']} vs "
+            f"{matching['hits_page_http']['bare_hits']} req/s)"), "–"],
     ]
 
 
@@ -162,7 +167,7 @@ def _http(results: dict) -> str:
     return (_table(["endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"], rows) + f"""
 
 gunicorn ({http['connections']} connections, {http['rounds']} rounds of {http['seconds']} s per endpoint after a
-warm-up, medians over the rounds); load before {_load(http['load_before'])}, after {_load(http['load_after'])}.
+warm-up, medians over the rounds); {_load(http['load_before'])} before, {_load(http['load_after'])} after.
 The hits page serves **{page['ratio']:.0%}** of the bare endpoint's throughput. The identifier POSTs add a
 new container to one of {post['cases']:,} Rotterdam cases each time (`{post['username']}`), with the
 gunicorn workers publishing to Redis (`REDIS_URL`) as in production; no worker runs the tasks, so

@@ -144,4 +144,95 @@ NOTICED = """## Noticed, left alone
   test suite is never the database the bench drops.
 """
 
-MATCHING_NOTES = """See bench/matching.py for what each figure measures."""
+MATCHING_NOTES = """### What the generator writes for matching
+
+For every identifier and party, the match keys `index_case_part` writes: `cases.matching`'s
+`identifier_keys` and `party_keys` on the generated values, under the same MATCHING_KEY.
+`bench.verify` writes 300 cases both ways and compares every key with its kind, owning agency and
+source (and the identifier and party values). The values (`bench/plan.py`, `RECURRENCE`) are of
+three sorts:
+
+- **Most occur in one case only**: each case number has its own container, bill of lading, seal,
+  EORI, phone, suspect (name and date of birth) and companies (a made-up five-syllable name with its
+  registration).
+- **A few per cent recur in a few cases**: 3% of containers, 0.5% of bills of lading, 10% of IMO
+  and EORI numbers, 4% of phones, 3% of companies and of persons are drawn from a pool of their own
+  for each block of 10,000 consecutive cases, sized so that such a value is held by about three
+  cases (mostly 2–5, rarely up to 10) at every size. The owners are drawn as for any case, so most
+  pairs are of two agencies. Companies recur under other spellings (`… B.V.`, `… BV`, upper case)
+  that fingerprint alike; recurring phones are typed `0034 6xx …` and stored in E.164.
+- **A handful are frequent**: the ten big carriers and forwarders (2% of company parties), eight
+  large vessels (5% of IMO numbers) and three Rotterdam switchboards (3% of phones), held by 30 cases
+  or more already at 10,000 cases and by up to 3,951 at 1M, far above MATCHING_MAX_CASES (20).
+- Seals never recur. IMO numbers have a million values (six digits and a check digit); the unique
+  ones take 900,000, so from 900,000 cases on a few "unique" vessels recur, as a real fleet's would.
+  Phones are new to the generator (30% of cases), so a case now holds 2.85 identifiers, not 2.4.
+
+At 1M cases: 6.25 million keys, 6.0 million distinct; 98.8% of the distinct keys are held by one case,
+73,605 (1.2%) by 2–20 cases (66,428 of them by two agencies or more), 31 by more than 20. 169,396 cases
+(17%) then have at least one hit: 488,030 hit rows, one per side and key.
+
+### What changed outside bench/, and why
+
+- **An index on hits, newest first** (`hit_newest_first` on `(created_at DESC, id DESC)`, migration
+  `cases/migrations/0007_hit_newest_first.py`). GET /api/v1/hits/ pages newest first over the hits of
+  the caller's agency; with only `(case, created_at)`, PostgreSQL read and sorted every hit for each
+  page (exploration at 1M cases and 488,030 hits, before this run: 394 ms median, an external merge
+  sort on disk). With the index it walks the hits newest first and tests each for the caller, as the
+  case list does: 9 ms in that exploration, and the page figure above in this run, of which most is
+  planning the access policy's subqueries.
+- The matching SQL (`cases/services/matching.py`) is unchanged: see the next section.
+
+### Tried and not applied
+
+- **A cheaper candidate set for the re-match.** Its INSERT … SELECT groups every key with
+  `COUNT(DISTINCT case_id)`; `case_id` is not in the `(key, owner_agency)` index, so PostgreSQL reads
+  all 6.25 million rows from the table in key order (the plan above: 5.6 million buffer reads, 19 of
+  its 25 s). A key gives a hit only when two agencies hold it, and that test needs only the index:
+  `GROUP BY key HAVING min(owner_agency_id) <> max(owner_agency_id)` is an index-only scan (3.1 s in
+  an exploration at 1M); counting the distinct cases of the ~66,000 keys that pass, through the index
+  (`AND (SELECT COUNT(DISTINCT c.case_id) FROM cases_matchkey c WHERE c.key = k.key) <= 20`), gives the
+  same hits in 16.3 s where the current statement took 36.5 s in the same exploration (a busier
+  machine than this run). Written as a second `IN` over the candidates, PostgreSQL expected 1.4
+  million candidates instead of 66,000 and merge-joined them against the whole table: 41.4 s. The
+  same pre-filter (`COUNT(*) > 20`, index-only, before the distinct count) would shorten the
+  withdrawal of frequent keys (~20 s at 1M) in the same way. Not applied: the nightly run meets its
+  goal as it is, the first run's time is not in its SQL, and others were changing this code while I
+  measured. It is the first thing to do when the nightly run nears its limit: it grew 25-fold from
+  100,000 to 1M cases (nothing missing: 1.8 s to 45.5 s) once the key-ordered reads of the table
+  stopped finding it in shared buffers.
+- A covering index `(key) INCLUDE (case_id)` would make the same pass index-only without touching
+  the SQL, at the price of another ~700 MB index written with every identifier and party; not tried,
+  since the identifier POST is already just under its goal.
+
+### Noticed, left alone
+
+- **The first re-match over existing data misses 5 minutes, and not because of its SQL**: at 1M its
+  INSERT … SELECT takes half a minute, the after-work the rest (~1.4 ms per hit in this run, 1.8 ms on
+  a busier machine in the exploration). For each new hit, `_insert_hits` writes its audit record and
+  its outbox row (in a savepoint, for the dedupe key) and, after the commit, publishes one delivery
+  task: four statements and a publication per hit, all in one transaction (about 6 GB in the process
+  at 1M). It happens once, when matching is switched on over existing cases, or after the hits are
+  lost; the nightly run only creates what the matching tasks missed. Writing the audit records and
+  outbox rows in batches and publishing one delivery task per batch would bring it to minutes; that
+  is the audit's and the notifications' code, not matching's SQL.
+- **The identifier POST misses 90%**: 89% interleaved (runs from 88% to 91%), 86% in separate
+  rounds. Matching adds 1.2 ms to a ~10.5 ms request
+  (median within a pair, interleaved): in process, 0.35 ms to write the key (HMAC and one more
+  INSERT, into a table with six indexes) and 0.43 ms to publish the task on commit, the rest in the
+  larger transaction. The matching key table carries single-column indexes on `owner_agency`,
+  `identifier` and `party` besides `(key, owner_agency)` and `case`; no matching query filters on
+  `owner_agency` alone (Django adds that index to every foreign key; it serves the PROTECT check when
+  an agency is deleted). Dropping it is not an index to add, so I left it; so are the task's
+  publication and the extra statement, which are what "enqueued on commit" means.
+- **The hits page serves about 55% of the bare endpoint's throughput** (the case list: 71% in this
+  run, its goal 60%; the issue sets none for hits). Of its ~6 ms in PostgreSQL, ~4 ms is planning:
+  the access policy's subqueries appear three times, for the caller's cases and twice for "is the
+  other case visible" (`shown_status`'s CASE repeats the `EXISTS` of `other_visible`; SubPlans 3 and
+  8 in the plan above are the same).
+- **Hits created by one re-match share one `created_at`**, so the newest-first order among them
+  falls back to the id.
+- **The per-case task counts the holders of the case's frequent keys each time**
+  (`withdraw_frequent_hits` before the insert): a case naming one of the big carriers counts its
+  ~3,900 holders. Its median stays in milliseconds (table above).
+"""

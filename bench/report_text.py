@@ -244,8 +244,8 @@ Generated in bulk (COPY), the rows the services would write: agencies and member
 (members sit in their agency's group), cases over 12 customs agencies (Rotterdam 32%), about 10% shared
 with a second agency (a CaseShare plus cumulative guardian group permissions; half are referrals to the
 national prosecutor at contribute), 1% opened to named users (a CaseGrant plus cumulative guardian user
-permissions; 0.6% restricted, with the creator as named manager), seizures, identifiers, parties, route legs, notes, and the audit records of creation and
-disclosure. The officer measured is `rtm.officer` (NL-CUS-RTM).
+permissions; 0.6% restricted, with the creator as named manager), seizures, identifiers, parties (with
+their match keys: section 5), route legs, notes, and the audit records of creation and disclosure. The officer measured is `rtm.officer` (NL-CUS-RTM).
 
 {_data(results)}
 
