@@ -4,7 +4,6 @@ Unit stories run the delivery tasks in this process (as `make run` does); the re
 stories (test_notifications_reliability.py) start real worker processes instead.
 """
 import datetime
-import json
 import os
 import uuid
 from functools import partial
@@ -16,6 +15,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.services import membership_set_role
 from cases.services import case_create
+from notification_processes import forget_queue
 from notification_sinks import WebhookReceiver
 
 
@@ -35,19 +35,6 @@ def pytest_unconfigure(config):
     if os.environ.get("REDIS_URL"):
         forget_queue(os.environ["REDIS_URL"], settings.NOTIFICATIONS_QUEUE)
         forget_queue(os.environ["REDIS_URL"], settings.MATCHING_QUEUE)
-
-
-def forget_queue(redis_url: str, queue: str) -> None:
-    """Remove this session's queue from the shared Redis, with the messages a killed worker left
-    unacknowledged (kombu keeps them as [message, exchange, routing key] under "unacked")."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    for tag, raw in client.hscan_iter("unacked"):
-        if json.loads(raw)[2] == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Real processes for the reliability stories: Celery workers and a web server on the test database."""
+import json
 import os
 import signal
 import socket
@@ -97,3 +98,16 @@ class WebServer:
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(20)
+
+
+def forget_queue(redis_url: str, queue: str) -> None:
+    """Remove this session's queue from the shared Redis, with the messages a killed worker left
+    unacknowledged (kombu keeps them as [message, exchange, routing key] under "unacked")."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, raw in client.hscan_iter("unacked"):
+        if json.loads(raw)[2] == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)

@@ -19,7 +19,7 @@ from agencies.tokens import api_token_issue
 from cases.choices import ShareLevel
 from cases.models import CaseShare
 from cases.services import case_share, case_unshare
-from notification_processes import WebServer, Worker, free_port, process_env, wait_until
+from notification_processes import WebServer, Worker, forget_queue, free_port, process_env, wait_until
 from notification_sinks import SmtpSink, WebhookReceiver
 from notifications.kinds import Kind
 from notifications.models import DeliveryStatus, Notification, OutboxEvent, WebhookDelivery
@@ -47,6 +47,10 @@ class Stage:
     def __init__(self, tmp_path, sink: SmtpSink):
         self.tmp_path, self.sink, self.workers = tmp_path, sink, []
         call_command("flush", interactive=False, verbosity=0)  # the session's seed is not this story's
+        # Nor are the messages earlier tests published to this session's queues: after the flush
+        # their event ids are this story's, and a worker would deliver its events early.
+        for queue in (settings.NOTIFICATIONS_QUEUE, settings.MATCHING_QUEUE):
+            forget_queue(os.environ["REDIS_URL"], queue)
         self.users = seed_cast(password="reliability-test-password")
 
     def env(self, **overrides) -> dict:
@@ -223,11 +227,8 @@ def test_the_nightly_rematch_finds_the_hits_of_tasks_lost_while_no_worker_ran(st
     from cases.models import Hit
     from cases.services import identifier_add
     from cases.tasks import rematch_all
-    from conftest import forget_queue
-
     import redis
 
-    forget_queue(os.environ["REDIS_URL"], settings.MATCHING_QUEUE)  # the session seed's tasks
     rotterdam_liaison = member("NL-CUS-RTM", "liaison_officer")
     rtm = open_case(stage.users["rtm.officer"])
     anr = open_case(stage.users["anr.officer"], port="BEANR")
