@@ -392,3 +392,6 @@ class AccessRequest(models.Model):
     def is_lapsed(self) -> bool:
         """Pending past its expiry: shown and treated as expired before the beat task marks it."""
         return self.status == AccessRequestStatus.PENDING and self.expires_at <= timezone.now()
+
+
+from .models_custody import CustodyEvent, CustodyPurpose, Exhibit, ExhibitStatus  # noqa: E402,F401  (issue 16)

@@ -17,3 +17,6 @@ case_part_added = Signal()  # part, part_type
 hit_created = Signal()  # hit (one side; no actor: the matcher found it)
 access_requested = Signal()  # actor, access_request
 access_decided = Signal()  # actor (None when it lapsed), access_request
+
+# Exhibits (issue 16), sent with sender=Case.
+exhibit_seal_broken = Signal()  # actor, case, exhibit, event (no receiver yet: no notification kind for it)

@@ -33,6 +33,7 @@ from agencies.services import membership_set_role
 from agencies.tokens import api_token_issue
 from audit.models import AuditEvent
 from cases.models import Case, Document, Identifier
+from cases.services.exhibits import exhibit_add
 from coordination.wsgi import application
 
 MAX_EXAMPLES = 25
@@ -220,7 +221,9 @@ def test_unusable_json_on_every_write_answers_400(client, cast, matrix_case, bod
            "identifier_id": Identifier.objects.filter(case=owned).values_list("pk", flat=True).first(),
            "hit_id": "00000000-0000-0000-0000-000000000000", "request_id": "00000000-0000-0000-0000-000000000000",
            "member_id": cast["rtm.analyst"].pk, "account_id": "00000000-0000-0000-0000-000000000000",
-           "disclosure_id": "00000000-0000-0000-0000-000000000000"}
+           "disclosure_id": "00000000-0000-0000-0000-000000000000",
+           "exhibit_id": exhibit_add(actor=cast["rtm.officer"], case_id=owned.pk, description="Fuzzed exhibit",
+                                     holder="Store", location="Maasvlakte").pk}
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(cast["rtm.officer"])
     writes = [(path, method, "application/json" in (operation.get("requestBody") or {}).get("content", {}))
