@@ -19,4 +19,4 @@ access_requested = Signal()  # actor, access_request
 access_decided = Signal()  # actor (None when it lapsed), access_request
 
 # Exhibits (issue 16), sent with sender=Case.
-exhibit_seal_broken = Signal()  # actor, case, exhibit, event (no receiver yet: no notification kind for it)
+exhibit_seal_broken = Signal()  # actor, case, exhibit, event

@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     ACCESS_REQUESTED = "access_requested", _("Access requested")
     ACCESS_DECIDED = "access_decided", _("Access request decided")
     CROSS_CASE_HIT = "cross_case_hit", _("Cross-case hit")
+    EXHIBIT_SEAL_BROKEN = "exhibit_seal_broken", _("Exhibit seal found broken")
     EVIDENCE_USE_REQUESTED = "evidence_use_requested", _("H1 evidence-use requested")
     EVIDENCE_USE_DECIDED = "evidence_use_decided", _("H1 evidence-use request decided")
     RETENTION_REVIEW_DUE = "retention_review_due", _("Data-retention review due")
@@ -74,6 +75,8 @@ RULES: dict[str, KindRule] = {
     Kind.CROSS_CASE_HIT: KindRule(frozenset({Audience.LIAISON, Audience.FOLLOWERS}), Check.SEES_CASE),
     # Producers still to come (H1 evidence use) name their addressees and/or agency through
     # notifications.services.notify().
+    # The case's owners: the owning agency's members who may see it (the event's agency is the owner).
+    Kind.EXHIBIT_SEAL_BROKEN: KindRule(_BOTH, Check.SEES_CASE),
     Kind.EVIDENCE_USE_REQUESTED: KindRule(_AGENCY, Check.SEES_CASE),
     Kind.EVIDENCE_USE_DECIDED: KindRule(_ADDRESSEES, Check.SEES_CASE),
     Kind.RETENTION_REVIEW_DUE: KindRule(_FOLLOWERS, Check.SEES_CASE),

@@ -79,6 +79,12 @@ def on_access_decided(sender, actor, access_request, **kwargs) -> None:
                     "level": access_request.decided_level, "other_agency": access_request.case.owner_agency.code})
 
 
+def on_exhibit_seal_broken(sender, actor, case, exhibit, event, **kwargs) -> None:
+    """The case's owners (its agency's members who see it) and its followers hear of a broken seal."""
+    notify(kind=Kind.EXHIBIT_SEAL_BROKEN, actor=actor, case=case, agency=case.owner_agency,
+           payload={"exhibit": exhibit.number, "event": str(event.pk)})
+
+
 def on_audit_alert(sender, alert, recipients=(), text="", **kwargs) -> None:
     notify_audit_alert(agency_code=alert.agency, text=text, recipients=recipients, alert_id=alert.pk)
 
@@ -94,4 +100,5 @@ def connect() -> None:
     case_signals.hit_created.connect(on_hit_created, dispatch_uid=uid("hit_created"))
     case_signals.access_requested.connect(on_access_requested, dispatch_uid=uid("access_requested"))
     case_signals.access_decided.connect(on_access_decided, dispatch_uid=uid("access_decided"))
+    case_signals.exhibit_seal_broken.connect(on_exhibit_seal_broken, dispatch_uid=uid("exhibit_seal_broken"))
     audit_alert.connect(on_audit_alert, dispatch_uid=uid("audit_alert"))

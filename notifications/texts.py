@@ -26,6 +26,7 @@ PHRASES = {
     Kind.ACCESS_REQUESTED: _("{by} requests {level} access to this case, from a hit ({identifier_kind})."),
     Kind.ACCESS_DECIDED: _("The access request to {other_agency} from this case was {decision} by {by}."),
     Kind.CROSS_CASE_HIT: _("Matches a case held by {other_agency} ({identifier_kind})."),
+    Kind.EXHIBIT_SEAL_BROKEN: _("{by} found the seal of exhibit {exhibit} broken."),
     Kind.EVIDENCE_USE_REQUESTED: _("{by} asks to use this H1 case in judicial proceedings."),
     Kind.EVIDENCE_USE_DECIDED: _("The evidence-use request was {decision} by {by}."),
     Kind.RETENTION_REVIEW_DUE: _("The data-retention review is due on {review_due}."),
@@ -51,6 +52,7 @@ def _values(event: OutboxEvent) -> dict:
         "other_agency": payload.get("other_agency", ""),
         "identifier_kind": _label(MatchKeyKind, payload.get("identifier_kind")),
         "review_due": payload.get("review_due", ""),
+        "exhibit": payload.get("exhibit", ""),
         "alert": payload.get("text", ""),
     }
 
