@@ -109,6 +109,9 @@ ENDPOINTS = [
     Endpoint("upload document", "post", "/api/v1/cases/{case}/documents/",
              {"title": "Lab report", "kind": "lab_report"}, write(201)),
     Endpoint("download document", "get", "/api/v1/cases/{case}/documents/{document}/download/", None, read()),
+    Endpoint("exhibits", "get", "/api/v1/cases/{case}/exhibits/", None, read()),
+    Endpoint("add exhibit", "post", "/api/v1/cases/{case}/exhibits/",
+             {"description": "Sample from brick 12", "holder": "Customs lab", "location": "Rotterdam"}, write(201)),
 ]
 
 CELLS = [
