@@ -15,7 +15,7 @@
 """
 import os
 
-from django.db.models import BooleanField, CharField, F, Value
+from django.db.models import BooleanField, CharField, Value
 from rest_framework import generics
 from rest_framework.response import Response
 
@@ -73,4 +73,4 @@ class BareHitList(generics.ListAPIView):
     def get_queryset(self):
         return (Hit.objects.filter(pk__in=bare_hit_ids())
                 .select_related("case", "identifier", "party", "other_case__owner_agency")
-                .annotate(other_visible=Value(False, output_field=BooleanField()), shown_status=F("status")))
+                .annotate(other_visible=Value(False, output_field=BooleanField())))

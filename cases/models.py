@@ -340,6 +340,12 @@ class Hit(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} hit on case {self.case_id}"
 
+    @property
+    def shown_status(self) -> str:
+        """`linked` when the reader may see the other case (cases.selectors_hits annotates
+        `other_visible` per reader); otherwise the stored status."""
+        return HitStatus.LINKED.value if getattr(self, "other_visible", False) else self.status
+
 
 class AccessRequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending")

@@ -8,9 +8,8 @@ here, per caller, at read time: the caller may see it now.
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case as SqlCase
 from django.utils import timezone
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.selectors import active_membership
 from audit.context import DeniedAttempt, note_denied_attempt
@@ -37,7 +36,7 @@ def sees_hits_of(user, case) -> bool:
 
 def hits_visible(*, user) -> QuerySet[Hit]:
     """The hits on the cases of the caller's agency that the caller may see, newest first, each
-    with `other_visible` and `shown_status` (`linked` when the other case is visible too)."""
+    with `other_visible` (its `shown_status` is then `linked`: Hit.shown_status)."""
     agency_id = _own_agency_id(user)
     if agency_id is None:
         return Hit.objects.none()
@@ -45,7 +44,6 @@ def hits_visible(*, user) -> QuerySet[Hit]:
     return (
         Hit.objects.filter(case__in=visible_cases(user).filter(owner_agency_id=agency_id).values("pk"))
         .annotate(other_visible=other_visible)
-        .annotate(shown_status=SqlCase(When(other_visible=True, then=Value(LINKED)), default=F("status")))
         .select_related("case", "identifier", "party", "other_case__owner_agency")
         .order_by("-created_at", "-id")
     )
@@ -56,7 +54,8 @@ def hits_filtered(*, user, case_id=None, status: str | None = None) -> QuerySet[
     if case_id:
         hits = hits.filter(case_id=case_id)
     if status:
-        hits = hits.filter(shown_status=status)
+        # `linked` is the other case visible now; any stored status is shown only while it is not.
+        hits = hits.filter(other_visible=True) if status == LINKED else hits.filter(status=status, other_visible=False)
     return hits
 
 
