@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= portcullis-demo
 export DJANGO_SETTINGS_MODULE := coordination.settings
 
-.PHONY: run test venv migrate demo bench wrk clean chromium icu mutate
+.PHONY: run test venv migrate demo bench wrk clean chromium icu mutate pdfdeps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ $(BIN)/python:
 icu:
 	@pkg-config --exists icu-uc 2>/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libicu-dev pkg-config)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python icu
+# WeasyPrint (the case-file PDF) needs Pango and fonts; pdftoppm (poppler-utils) renders PDF pages to PNG in tests.
+pdfdeps:
+	@(ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu && command -v pdftoppm >/dev/null) || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python icu pdfdeps
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 

@@ -100,6 +100,7 @@ class AlertKind(models.TextChoices):
     CHAIN_BROKEN = "chain_broken", _("Audit chain broken")
     CONSULTATION_VOLUME = "consultation_volume", _("Unusually many consultations")
     NIGHT_CONSULTATIONS = "night_consultations", _("Many consultations at night")
+    DOCUMENT_TAMPERED = "document_tampered", _("Document no longer matches its SHA-256")
 
 
 class AuditAlert(models.Model):

@@ -272,6 +272,9 @@ class Document(CasePart):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
     file = models.FileField(upload_to=document_storage_name, max_length=200)
+    # Set when the stored file no longer hashes to `sha256` (cases.integrity); shown on the case.
+    integrity_failed_at = models.DateTimeField(null=True, blank=True)
+    integrity_checked_at = models.DateTimeField(null=True, blank=True)
 
 
 class MatchKey(models.Model):
@@ -401,3 +404,5 @@ class AccessRequest(models.Model):
 
 
 from .models_custody import CustodyEvent, CustodyPurpose, Exhibit, ExhibitStatus  # noqa: E402,F401  (issue 16)
+from .models_prosecution import (  # noqa: E402,F401  (issue 16)
+    CaseFile, CaseFileStatus, EvidenceItemType, EvidenceRequest, EvidenceRequestItem, EvidenceRequestStatus)
