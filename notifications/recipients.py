@@ -1,7 +1,8 @@
 """Who hears of an event, decided at delivery time.
 
-Users are checked through the access policy (cases.access.can) when the worker delivers,
-not when the event was recorded: access revoked in between means nothing is sent.
+Users are checked through the access policy (cases.access.users_who_can, the set version of
+`can`: three queries for any number of recipients) when the worker delivers, not when the
+event was recorded: access revoked in between means nothing is sent.
 """
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from agencies.models import Membership, Role
 from agencies.selectors import active_membership
-from cases.access import ROLES_WITH_AGENCY_ACCESS, Action, can
+from cases.access import ROLES_WITH_AGENCY_ACCESS, Action, users_who_can
 from cases.models import CaseShare
 
 from .kinds import OWN_SIDE_ONLY, RULES, Audience, Check
@@ -41,12 +42,12 @@ def candidates(event: OutboxEvent) -> QuerySet:
 def recipients(event: OutboxEvent) -> list[Recipient]:
     users = list(candidates(event))
     check = RULES[event.kind].check
-    if check == Check.SEES_CASE:
-        return [Recipient(user, True) for user in users if event.case_id and can(user, Action.VIEW, event.case)]
-    if check == Check.DECIDES:
-        return [Recipient(user, True) for user in users if event.case_id and can(user, Action.SHARE, event.case)]
-    if check == Check.ADDRESSED:
-        return [Recipient(user, bool(event.case_id) and can(user, Action.VIEW, event.case)) for user in users]
+    if check in (Check.SEES_CASE, Check.DECIDES, Check.ADDRESSED):
+        action = Action.SHARE if check == Check.DECIDES else Action.VIEW
+        allowed = users_who_can(users, action, event.case) if event.case_id else set()
+        if check == Check.ADDRESSED:
+            return [Recipient(user, user.pk in allowed) for user in users]
+        return [Recipient(user, True) for user in users if user.pk in allowed]
     if check == Check.AUDITOR:
         return [Recipient(user, False) for user in users if _is_auditor(user, event)]
     return [Recipient(user, True) for user in _formerly_informed(users, event)]
@@ -76,13 +77,10 @@ def _formerly_informed(users: list, event: OutboxEvent) -> list:
         CaseFollow.objects.filter(case_id=event.case_id, user_id__in=ids, following=True)
         .values_list("user_id", flat=True)
     )
-    informed = []
-    for user in users:
-        membership = active_membership(user)
-        if (user.pk in knew and membership and membership.agency_id == event.agency_id
-                and membership.role in ROLES_WITH_AGENCY_ACCESS):
-            informed.append(user)
-    return informed
+    still_members = set(Membership.objects.filter(
+        user_id__in=knew, active=True, agency_id=event.agency_id, agency__active=True,
+        role__in=ROLES_WITH_AGENCY_ACCESS).values_list("user_id", flat=True))
+    return [user for user in users if user.pk in still_members]
 
 
 def webhook_endpoints(event: OutboxEvent) -> list[WebhookEndpoint]:
