@@ -87,6 +87,10 @@ class EvidenceEntry:
     standing: EvidenceStanding
     withheld_reason: str  # "" when usable
 
+    @property
+    def kind_label(self) -> str:
+        return str(EvidenceItemType(self.item_type).label)
+
 
 @dataclass
 class CaseFileDossier:

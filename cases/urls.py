@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .views.case_file import case_file_view
+from .views.evidence_actions import evidence_request_decide_view, evidence_request_file_view
 from .views.hits import identifier_matching_view
 
 app_name = "cases"
@@ -16,6 +18,11 @@ urlpatterns = [
     path("<uuid:case_id>/grants/<uuid:grant_id>/revoke/", views.case_grant_revoke_view, name="grant-revoke"),
     path("<uuid:case_id>/identifiers/<uuid:identifier_id>/matching/", identifier_matching_view,
          name="identifier-matching"),
+    # Before the tabs' catch-all; the gate sends a reader back here as it does to a tab (tab_url).
+    path("<uuid:case_id>/case-file/", case_file_view, name="case-file"),
+    path("<uuid:case_id>/evidence-requests/", evidence_request_file_view, name="evidence-request"),
+    path("<uuid:case_id>/evidence-requests/<uuid:request_id>/decide/", evidence_request_decide_view,
+         name="evidence-decide"),
     path("<uuid:case_id>/<slug:tab>/", views.case_detail_view, name="tab"),
     path("<uuid:case_id>/<slug:tab>/add/", views.case_part_add_view, name="add"),
 ]

@@ -44,9 +44,15 @@ PART_FORMS = {
 GATE_CODES = {CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED}
 
 
+# Pages behind the same gate as the tabs: the case file (issue 16) shows the whole case.
+CASE_FILE_PAGE = "case-file"
+GATED_PAGES = TAB_NAMES | {CASE_FILE_PAGE}
+
+
 def consulted_as(tab: str) -> str:
-    """Parties are personal data: listing them is a consultation of its own."""
-    return "parties" if tab == "parties" else "case"
+    """Parties are personal data: listing them, or the case file that holds them, is a
+    consultation of its own."""
+    return "parties" if tab in {"parties", CASE_FILE_PAGE} else "case"
 
 
 class GateFirst(Exception):
@@ -192,7 +198,7 @@ def case_detail_view(request, case_id, tab: str = "overview"):
 def case_open_view(request, case_id):
     """The gate's answer: acknowledge the H3 conditions and/or give the reason, then open."""
     case = case_header(user=request.user, case_id=case_id)
-    tab = request.POST.get("tab") if request.POST.get("tab") in TAB_NAMES else "overview"
+    tab = request.POST.get("tab") if request.POST.get("tab") in GATED_PAGES else "overview"
     form = _gate_form(request, case, request.POST)
     if not form.is_valid():
         return _gate(request, case, tab, form, status=400)
