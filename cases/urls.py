@@ -2,7 +2,6 @@ from django.urls import path
 
 from . import views
 from .views.case_file import case_file_view
-from .views.evidence_actions import evidence_request_decide_view, evidence_request_file_view
 from .views.hits import identifier_matching_view
 
 app_name = "cases"
@@ -20,9 +19,6 @@ urlpatterns = [
          name="identifier-matching"),
     # Before the tabs' catch-all; the gate sends a reader back here as it does to a tab (tab_url).
     path("<uuid:case_id>/case-file/", case_file_view, name="case-file"),
-    path("<uuid:case_id>/evidence-requests/", evidence_request_file_view, name="evidence-request"),
-    path("<uuid:case_id>/evidence-requests/<uuid:request_id>/decide/", evidence_request_decide_view,
-         name="evidence-decide"),
     path("<uuid:case_id>/<slug:tab>/", views.case_detail_view, name="tab"),
     path("<uuid:case_id>/<slug:tab>/add/", views.case_part_add_view, name="add"),
 ]
