@@ -12,3 +12,8 @@ function showFailure() {
   alert.textContent = main.dataset.failureMessage;
   main.prepend(alert);
 }
+
+// A "Print" button (the case file): the page's CSP allows no inline handler.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
