@@ -18,5 +18,7 @@ hit_created = Signal()  # hit (one side; no actor: the matcher found it)
 access_requested = Signal()  # actor, access_request
 access_decided = Signal()  # actor (None when it lapsed), access_request
 
-# Exhibits (issue 16), sent with sender=Case.
+# Exhibits and H1 evidence use (issue 16), sent with sender=Case.
 exhibit_seal_broken = Signal()  # actor, case, exhibit, event
+evidence_use_requested = Signal()  # actor, case, evidence_request
+evidence_use_decided = Signal()  # actor, case, evidence_request

@@ -73,11 +73,11 @@ RULES: dict[str, KindRule] = {
     Kind.ACCESS_REQUESTED: KindRule(_AGENCY, Check.DECIDES),
     Kind.ACCESS_DECIDED: KindRule(_FOLLOWERS, Check.ADDRESSED),
     Kind.CROSS_CASE_HIT: KindRule(frozenset({Audience.LIAISON, Audience.FOLLOWERS}), Check.SEES_CASE),
-    # Producers still to come (H1 evidence use) name their addressees and/or agency through
-    # notifications.services.notify().
     # The case's owners: the owning agency's members who may see it (the event's agency is the owner).
     Kind.EXHIBIT_SEAL_BROKEN: KindRule(_BOTH, Check.SEES_CASE),
-    Kind.EVIDENCE_USE_REQUESTED: KindRule(_AGENCY, Check.SEES_CASE),
+    # H1 evidence use: the owner's members who may decide hear of a request; the requester and
+    # their agency's followers of the case (named by the producer) hear the decision.
+    Kind.EVIDENCE_USE_REQUESTED: KindRule(_AGENCY, Check.DECIDES),
     Kind.EVIDENCE_USE_DECIDED: KindRule(_ADDRESSEES, Check.SEES_CASE),
     Kind.RETENTION_REVIEW_DUE: KindRule(_FOLLOWERS, Check.SEES_CASE),
     Kind.AUDIT_ALERT: KindRule(_AGENCY, Check.AUDITOR),

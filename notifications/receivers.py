@@ -3,11 +3,13 @@
 The case signals are sent inside each service's transaction, so the rows written here commit
 or roll back with the act itself.
 """
+from agencies.models import Membership
 from audit.signals import audit_alert
 from cases import signals as case_signals
 from cases.choices import Status
 
 from .kinds import Kind
+from .models import CaseFollow
 from .services import follow_automatically, notify, notify_audit_alert
 
 PART_KINDS = {"note": Kind.NOTE_ADDED, "document": Kind.DOCUMENT_ADDED, "seizure": Kind.SEIZURE_ADDED}
@@ -85,6 +87,24 @@ def on_exhibit_seal_broken(sender, actor, case, exhibit, event, **kwargs) -> Non
            payload={"exhibit": exhibit.number, "event": str(event.pk)})
 
 
+def on_evidence_use_requested(sender, actor, case, evidence_request, **kwargs) -> None:
+    """The prosecutor follows the case; those of the owning agency who may decide (share the
+    case) hear of the request: its id and how many items, never the justification."""
+    follow_automatically(user=actor, case=case)
+    notify(kind=Kind.EVIDENCE_USE_REQUESTED, actor=actor, case=case, agency=case.owner_agency,
+           payload={"evidence_request": str(evidence_request.pk), "items": evidence_request.items.count()})
+
+
+def on_evidence_use_decided(sender, actor, case, evidence_request, **kwargs) -> None:
+    """The requester and their agency's followers of the case hear the decision (not its reason:
+    free text)."""
+    colleagues = Membership.objects.filter(agency_id=evidence_request.requester_agency_id, active=True)
+    following = CaseFollow.objects.filter(case=case, following=True, user_id__in=colleagues.values("user_id"))
+    notify(kind=Kind.EVIDENCE_USE_DECIDED, actor=actor, case=case, agency=evidence_request.requester_agency,
+           users=[evidence_request.requested_by, *(follow.user for follow in following.select_related("user"))],
+           payload={"evidence_request": str(evidence_request.pk), "decision": evidence_request.status})
+
+
 def on_audit_alert(sender, alert, recipients=(), text="", **kwargs) -> None:
     notify_audit_alert(agency_code=alert.agency, text=text, recipients=recipients, alert_id=alert.pk)
 
@@ -101,4 +121,6 @@ def connect() -> None:
     case_signals.access_requested.connect(on_access_requested, dispatch_uid=uid("access_requested"))
     case_signals.access_decided.connect(on_access_decided, dispatch_uid=uid("access_decided"))
     case_signals.exhibit_seal_broken.connect(on_exhibit_seal_broken, dispatch_uid=uid("exhibit_seal_broken"))
+    case_signals.evidence_use_requested.connect(on_evidence_use_requested, dispatch_uid=uid("evidence_use_requested"))
+    case_signals.evidence_use_decided.connect(on_evidence_use_decided, dispatch_uid=uid("evidence_use_decided"))
     audit_alert.connect(on_audit_alert, dispatch_uid=uid("audit_alert"))

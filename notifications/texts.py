@@ -48,7 +48,7 @@ def _values(event: OutboxEvent) -> dict:
         "previous_level": _label(ShareLevel, payload.get("previous_level")),
         "from_status": _label(Status, payload.get("from_status")),
         "to_status": _label(Status, payload.get("to_status")),
-        "decision": {"approved": _("approved"), "refused": _("refused")}.get(decision, decision),
+        "decision": {"approved": _("approved"), "granted": _("granted"), "refused": _("refused")}.get(decision, decision),
         "other_agency": payload.get("other_agency", ""),
         "identifier_kind": _label(MatchKeyKind, payload.get("identifier_kind")),
         "review_due": payload.get("review_due", ""),

@@ -7,7 +7,7 @@ from agencies.api import security_views as agency_security
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet, AuditExportView
-from cases.api import disclosures, documents, exhibits, hits
+from cases.api import disclosures, documents, evidence, exhibits, hits
 from cases.api import views as cases
 
 LIST_CREATE = {"get": "list", "post": "create"}
@@ -53,6 +53,12 @@ urlpatterns = [
     path("cases/<uuid:case_id>/exhibits/", exhibits.ExhibitViewSet.as_view(LIST_CREATE), name="case-exhibits"),
     path("cases/<uuid:case_id>/exhibits/<uuid:exhibit_id>/custody/", exhibits.CustodyViewSet.as_view(LIST_CREATE),
          name="case-exhibit-custody"),
+    path("cases/<uuid:case_id>/evidence-requests/", evidence.EvidenceRequestViewSet.as_view(LIST_CREATE),
+         name="case-evidence-requests"),
+    path("cases/<uuid:case_id>/evidence-requests/<uuid:request_id>/",
+         evidence.EvidenceRequestViewSet.as_view({"get": "retrieve"}), name="case-evidence-request"),
+    path("cases/<uuid:case_id>/evidence-requests/<uuid:request_id>/decide/",
+         evidence.EvidenceRequestViewSet.as_view({"post": "decide"}), name="case-evidence-request-decide"),
     path("cases/<uuid:case_id>/shares/", cases.ShareViewSet.as_view(LIST_CREATE), name="case-shares"),
     path("cases/<uuid:case_id>/shares/<uuid:share_id>/", cases.ShareViewSet.as_view({"delete": "destroy"}),
          name="case-share-detail"),

@@ -77,6 +77,14 @@ def audit_status(key, user, access):
     return 404 if access is None else 403
 
 
+def evidence_request_status(key, user, access):
+    """Prosecutors only; no matrix case is H1, so a prosecutor who sees one has nothing to ask (400)."""
+    if access is None:
+        return 404
+    return 400 if user in PROSECUTORS else 403
+
+
+PROSECUTORS = {"rtm.prosecutor", "anr.prosecutor"}
 CASES_WITH_A_SHARE = {"shared_view", "shared_contribute", "shared_manage", "h2_managed_by_liaison", "referred",
                       "shared_then_restricted"}
 
@@ -112,6 +120,10 @@ ENDPOINTS = [
     Endpoint("exhibits", "get", "/api/v1/cases/{case}/exhibits/", None, read()),
     Endpoint("add exhibit", "post", "/api/v1/cases/{case}/exhibits/",
              {"description": "Sample from brick 12", "holder": "Customs lab", "location": "Rotterdam"}, write(201)),
+    Endpoint("evidence requests", "get", "/api/v1/cases/{case}/evidence-requests/", None, read()),
+    Endpoint("file evidence request", "post", "/api/v1/cases/{case}/evidence-requests/",
+             {"items": [{"type": "case", "id": "00000000-0000-0000-0000-000000000000"}],
+              "justification": "Trial of the importers"}, evidence_request_status),
 ]
 
 CELLS = [
