@@ -4,6 +4,7 @@ import logging
 from celery import shared_task
 
 from .services.access_requests import access_requests_expire
+from .services.case_files import case_file_build
 from .services.matching import hits_match_case, hits_rematch_all
 
 logger = logging.getLogger(__name__)
@@ -28,3 +29,9 @@ def rematch_all() -> int:
 def expire_access_requests() -> int:
     """Hourly: pending access requests past ACCESS_REQUEST_TTL_DAYS lapse, and both sides hear of it."""
     return access_requests_expire()
+
+
+@shared_task(acks_late=True)
+def build_case_file(file_id: str) -> str:
+    """The PDF case file requested by a prosecutor (queue CASE_FILE_QUEUE); its final status."""
+    return case_file_build(file_id=file_id).status

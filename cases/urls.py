@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views.case_file import case_file_view
+from .views.case_files import case_file_build_view, case_file_download_view, case_file_status_view
 from .views.hits import identifier_matching_view
 
 app_name = "cases"
@@ -19,6 +20,9 @@ urlpatterns = [
          name="identifier-matching"),
     # Before the tabs' catch-all; the gate sends a reader back here as it does to a tab (tab_url).
     path("<uuid:case_id>/case-file/", case_file_view, name="case-file"),
+    path("<uuid:case_id>/case-file/build/", case_file_build_view, name="case-file-build"),
+    path("case-files/<uuid:file_id>/status/", case_file_status_view, name="case-file-status"),
+    path("case-files/<uuid:file_id>/download/", case_file_download_view, name="case-file-download"),
     path("<uuid:case_id>/<slug:tab>/", views.case_detail_view, name="tab"),
     path("<uuid:case_id>/<slug:tab>/add/", views.case_part_add_view, name="add"),
 ]

@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
 MATCHING_MAX_CASES = int(os.environ.get("MATCHING_MAX_CASES", "20"))
 # MATCHING_QUEUE routes the matching tasks (blank: Celery's default queue).
 MATCHING_QUEUE = os.environ.get("MATCHING_QUEUE", "")
+# CASE_FILE_QUEUE routes the PDF case-file builds, which take seconds (blank: Celery's default queue).
+CASE_FILE_QUEUE = os.environ.get("CASE_FILE_QUEUE", "")
 # An access request from a hit that nobody decides lapses after this many days.
 ACCESS_REQUEST_TTL_DAYS = int(os.environ.get("ACCESS_REQUEST_TTL_DAYS", "30"))
 

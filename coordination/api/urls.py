@@ -7,7 +7,7 @@ from agencies.api import security_views as agency_security
 from agencies.api.auth_views import ApiTokenView
 from agencies.api.views import AgencyListView, MeView
 from audit.api.views import AuditEventViewSet, AuditExportView
-from cases.api import disclosures, documents, evidence, exhibits, hits
+from cases.api import case_files, disclosures, documents, evidence, exhibits, hits
 from cases.api import views as cases
 
 LIST_CREATE = {"get": "list", "post": "create"}
@@ -73,6 +73,12 @@ urlpatterns = [
          name="access-request-detail"),
     path("access-requests/<uuid:request_id>/decide/", hits.AccessRequestViewSet.as_view({"post": "decide"}),
          name="access-request-decide"),
+    path("cases/<uuid:case_id>/case-file/", case_files.CaseFileViewSet.as_view({"post": "create"}),
+         name="case-file-request"),
+    path("case-files/<uuid:file_id>/", case_files.CaseFileViewSet.as_view({"get": "retrieve"}),
+         name="case-file-detail"),
+    path("case-files/<uuid:file_id>/download/", case_files.CaseFileViewSet.as_view({"get": "download"}),
+         name="case-file-download"),
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
     path("audit/export/", AuditExportView.as_view(), name="audit-export"),
     path("", include("notifications.api.urls")),
