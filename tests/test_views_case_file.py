@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,3 +130,30 @@ def test_each_view_of_the_owner_is_a_consultation_of_the_parties(client, cast, r
 def test_the_page_is_read_only(client, cast, referred_case):
     client.force_login(cast["rtm.officer"])
     assert client.post(url(referred_case)).status_code == 405
+
+
+def test_a_document_failing_its_integrity_check_is_marked(client, cast, referred_case):
+    Document.objects.filter(case=referred_case).update(integrity_failed_at=timezone.now())
+    client.force_login(cast["rtm.officer"])
+    page = client.get(url(referred_case)).content.decode()
+    assert "the stored file no longer matches its SHA-256" in page
+
+
+def test_the_page_reads_as_many_queries_however_many_items(client, cast, referred_case):
+    officer = cast["rtm.officer"]
+    client.force_login(cast["rtm.prosecutor"])
+    client.post(reverse("cases:open", args=[referred_case.pk]), {"tab": "case-file", "justification": "Indictment"})
+    client.get(url(referred_case))  # the hour's consultation record is written by the first view
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url(referred_case)).status_code == 200
+    for number in range(3):
+        exhibit = exhibit_add(actor=officer, case_id=referred_case.pk, description=f"Block {number}",
+                              holder="Customs RTM", location="Vault A")
+        custody_record(actor=officer, case_id=referred_case.pk, exhibit_id=exhibit.pk, to_holder="NFI",
+                       to_location="The Hague", purpose="analysis", seal_intact=True)
+        note_add(actor=officer, case_id=referred_case.pk, text=f"Note {number}")
+        party_add(actor=officer, case_id=referred_case.pk, kind="person", role="suspect", name=f"Person {number}")
+        seizure_add(actor=officer, case_id=referred_case.pk, drug="cocaine", quantity="1", unit="kg")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url(referred_case)).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
