@@ -2,9 +2,15 @@
 cases.selectors (so the access policy has already answered)."""
 from django.db.models import QuerySet
 
-from .models import Case, Note
+from .models import Case, Document, Note
 
 
 def case_notes(*, case: Case) -> QuerySet[Note]:
     """The case's notes with their authors, oldest first, in one query."""
     return Note.objects.filter(case_id=case.pk).select_related("created_by").order_by("created_at", "id")
+
+
+def case_documents_failing_integrity(*, case: Case) -> list[Document]:
+    """The case's documents whose stored file no longer matches its SHA-256, first found first."""
+    return list(Document.objects.filter(case_id=case.pk, integrity_failed_at__isnull=False)
+                .only("id", "title", "kind", "sha256", "integrity_failed_at").order_by("integrity_failed_at", "id"))

@@ -22,3 +22,6 @@ access_decided = Signal()  # actor (None when it lapsed), access_request
 exhibit_seal_broken = Signal()  # actor, case, exhibit, event
 evidence_use_requested = Signal()  # actor, case, evidence_request
 evidence_use_decided = Signal()  # actor, case, evidence_request
+
+# Documents as evidence (issue 16), sent with sender=Case; no actor: the platform found it.
+document_integrity_failed = Signal()  # case, document

@@ -2,9 +2,12 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
+from .models import Document
 from .services.access_requests import access_requests_expire
 from .services.case_files import case_file_build
+from .services.integrity import document_verify
 from .services.matching import hits_match_case, hits_rematch_all
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,19 @@ def rematch_all() -> int:
 def expire_access_requests() -> int:
     """Hourly: pending access requests past ACCESS_REQUEST_TTL_DAYS lapse, and both sides hear of it."""
     return access_requests_expire()
+
+
+@shared_task(acks_late=True)
+def verify_document_hashes() -> int:
+    """Daily: every stored file against its recorded SHA-256; returns how many were newly found
+    not to match (each marked and alerted once). Documents already marked are not re-read."""
+    unmarked = Document.objects.filter(integrity_failed_at__isnull=True).select_related("case__owner_agency")
+    mismatches = 0
+    for document in unmarked.order_by("pk").iterator(chunk_size=settings.DOCUMENT_VERIFY_BATCH):
+        mismatches += not document_verify(document)
+    if mismatches:
+        logger.warning("%s document(s) no longer match their SHA-256.", mismatches)
+    return mismatches
 
 
 @shared_task(acks_late=True)

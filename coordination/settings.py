@@ -225,6 +225,10 @@ AUDIT_ANOMALY_WINDOW_HOURS = int(os.environ.get("AUDIT_ANOMALY_WINDOW_HOURS", "1
 AUDIT_ANOMALY_FACTOR = float(os.environ.get("AUDIT_ANOMALY_FACTOR", "5"))
 AUDIT_ANOMALY_MINIMUM = int(os.environ.get("AUDIT_ANOMALY_MINIMUM", "20"))
 AUDIT_NIGHT_MINIMUM = int(os.environ.get("AUDIT_NIGHT_MINIMUM", "10"))
+# Documents as evidence: every stored file is re-hashed daily at this hour, its rows read this
+# many at a time (cases.tasks.verify_document_hashes).
+DOCUMENT_VERIFY_HOUR = int(os.environ.get("DOCUMENT_VERIFY_HOUR", "3"))
+DOCUMENT_VERIFY_BATCH = int(os.environ.get("DOCUMENT_VERIFY_BATCH", "200"))
 # Periodic after-work. Each app adds its own entries here; tasks are idempotent.
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "audit.tasks.seal_audit_trail", "schedule": 10.0},
@@ -239,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
                                         "schedule": crontab(hour=6, minute=0)},
     "cases-rematch-all": {"task": "cases.tasks.rematch_all", "schedule": crontab(hour=2, minute=30)},
     "cases-expire-access-requests": {"task": "cases.tasks.expire_access_requests", "schedule": 60 * 60.0},
+    "cases-verify-document-hashes": {"task": "cases.tasks.verify_document_hashes",
+                                     "schedule": crontab(hour=DOCUMENT_VERIFY_HOUR, minute=15)},
 }
 # Hit/no-hit matching: a value held by more cases than this produces no hits (MISP's correlation limit).
 MATCHING_MAX_CASES = int(os.environ.get("MATCHING_MAX_CASES", "20"))

@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     ACCESS_DECIDED = "access_decided", _("Access request decided")
     CROSS_CASE_HIT = "cross_case_hit", _("Cross-case hit")
     EXHIBIT_SEAL_BROKEN = "exhibit_seal_broken", _("Exhibit seal found broken")
+    DOCUMENT_INTEGRITY_FAILED = "document_integrity_failed", _("Document no longer matches its SHA-256")
     EVIDENCE_USE_REQUESTED = "evidence_use_requested", _("H1 evidence-use requested")
     EVIDENCE_USE_DECIDED = "evidence_use_decided", _("H1 evidence-use request decided")
     RETENTION_REVIEW_DUE = "retention_review_due", _("Data-retention review due")
@@ -75,6 +76,7 @@ RULES: dict[str, KindRule] = {
     Kind.CROSS_CASE_HIT: KindRule(frozenset({Audience.LIAISON, Audience.FOLLOWERS}), Check.SEES_CASE),
     # The case's owners: the owning agency's members who may see it (the event's agency is the owner).
     Kind.EXHIBIT_SEAL_BROKEN: KindRule(_BOTH, Check.SEES_CASE),
+    Kind.DOCUMENT_INTEGRITY_FAILED: KindRule(_BOTH, Check.SEES_CASE),
     # H1 evidence use: the owner's members who may decide hear of a request; the requester and
     # their agency's followers of the case (named by the producer) hear the decision.
     Kind.EVIDENCE_USE_REQUESTED: KindRule(_AGENCY, Check.DECIDES),

@@ -105,6 +105,14 @@ def on_evidence_use_decided(sender, actor, case, evidence_request, **kwargs) -> 
            payload={"evidence_request": str(evidence_request.pk), "decision": evidence_request.status})
 
 
+def on_document_integrity_failed(sender, case, document, **kwargs) -> None:
+    """The case's owners and followers hear that a document's file no longer matches (its auditors
+    are alerted through audit)."""
+    notify(kind=Kind.DOCUMENT_INTEGRITY_FAILED, case=case, agency=case.owner_agency,
+           payload={"document": str(document.pk), "document_kind": document.kind},
+           dedupe_key=f"document_integrity_failed:{document.pk}:{document.integrity_failed_at.isoformat()}")
+
+
 def on_audit_alert(sender, alert, recipients=(), text="", **kwargs) -> None:
     notify_audit_alert(agency_code=alert.agency, text=text, recipients=recipients, alert_id=alert.pk)
 
@@ -123,4 +131,6 @@ def connect() -> None:
     case_signals.exhibit_seal_broken.connect(on_exhibit_seal_broken, dispatch_uid=uid("exhibit_seal_broken"))
     case_signals.evidence_use_requested.connect(on_evidence_use_requested, dispatch_uid=uid("evidence_use_requested"))
     case_signals.evidence_use_decided.connect(on_evidence_use_decided, dispatch_uid=uid("evidence_use_decided"))
+    case_signals.document_integrity_failed.connect(on_document_integrity_failed,
+                                                   dispatch_uid=uid("document_integrity_failed"))
     audit_alert.connect(on_audit_alert, dispatch_uid=uid("audit_alert"))

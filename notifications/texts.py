@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import MatchKeyKind, ShareLevel, Status
+from cases.choices import DocumentKind, MatchKeyKind, ShareLevel, Status
 
 from .kinds import Kind
 from .models import OutboxEvent
@@ -27,6 +27,8 @@ PHRASES = {
     Kind.ACCESS_DECIDED: _("The access request to {other_agency} from this case was {decision} by {by}."),
     Kind.CROSS_CASE_HIT: _("Matches a case held by {other_agency} ({identifier_kind})."),
     Kind.EXHIBIT_SEAL_BROKEN: _("{by} found the seal of exhibit {exhibit} broken."),
+    Kind.DOCUMENT_INTEGRITY_FAILED: _("The file of a document ({document_kind}) no longer matches its recorded "
+                                      "SHA-256: it is marked on the case and no longer handed out."),
     Kind.EVIDENCE_USE_REQUESTED: _("{by} asks to use this H1 case in judicial proceedings."),
     Kind.EVIDENCE_USE_DECIDED: _("The evidence-use request was {decision} by {by}."),
     Kind.RETENTION_REVIEW_DUE: _("The data-retention review is due on {review_due}."),
@@ -53,6 +55,7 @@ def _values(event: OutboxEvent) -> dict:
         "identifier_kind": _label(MatchKeyKind, payload.get("identifier_kind")),
         "review_due": payload.get("review_due", ""),
         "exhibit": payload.get("exhibit", ""),
+        "document_kind": _label(DocumentKind, payload.get("document_kind")),
         "alert": payload.get("text", ""),
     }
 

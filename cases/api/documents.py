@@ -23,6 +23,8 @@ from .. import services
 from ..documents import DocumentTooLarge, UnsupportedDocumentType, download_filename, response_content_type
 from ..choices import DocumentKind
 from ..models import Document
+from ..services.documents import DocumentIntegrityFailed
+from ..services.integrity import FAILED, INTACT, UNCHECKED, integrity_status
 from .serializers import WriteSerializer
 from .views import ERRORS, READER_HEADERS, CasePartViewSet, reader_answers
 
@@ -79,11 +81,18 @@ class DocumentSerializer(serializers.ModelSerializer):
     filename = serializers.CharField(source="original_filename")
     uploaded_by = serializers.CharField(source="created_by.username", default=None, allow_null=True, read_only=True)
     download_url = serializers.SerializerMethodField()
+    integrity = serializers.SerializerMethodField(
+        help_text="ok: the stored file matched its SHA-256 when last checked; failed: it no longer does, and the "
+                  "document is not handed out; unchecked: not re-checked since it was attached.")
 
     class Meta:
         model = Document
         fields = ["id", "title", "kind", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at",
-                  "download_url"]
+                  "download_url", "integrity", "integrity_failed_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[INTACT, FAILED, UNCHECKED]))
+    def get_integrity(self, document) -> str:
+        return integrity_status(document)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, document) -> str:
@@ -153,11 +162,18 @@ class DocumentViewSet(CasePartViewSet):
         responses={(200, "*/*"): OpenApiResponse(
             OpenApiTypes.BINARY, description="The file as stored, with its detected type; its SHA-256 in "
                                              "X-Content-SHA256"),
-            404: ERRORS[404]},
+            404: ERRORS[404],
+            409: OpenApiResponse(description="The stored file no longer matches its SHA-256 (code "
+                                             "document_integrity); it is not handed out")},
     )
     def download(self, request, case_id=None, doc_id=None):
-        document = services.document_download(actor=request.user, case_id=self.case.pk, document_id=doc_id,
-                                               **reader_answers(request))
+        try:
+            document = services.document_download(actor=request.user, case_id=self.case.pk, document_id=doc_id,
+                                                   **reader_answers(request))
+        except DocumentIntegrityFailed as failed:
+            # Answered here, not by the exception handler, which would roll back the request's
+            # transaction and with it the mark and the alert.
+            return Response({"code": failed.code, "detail": failed.detail}, status=status.HTTP_409_CONFLICT)
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,

@@ -5,13 +5,14 @@ from django.utils.translation import gettext as _
 
 from audit.models import Operation
 from audit.services import audit_record
-from coordination.errors import NotVisible
+from coordination.errors import Conflict, NotVisible
 
 from ..access import Action, not_visible, visible_cases
 from ..documents import check_size, clean_filename, detect_content_type, sha256_of
 from ..models import Case, Document
 from .consultation import consultation_clear
 from .guard import audited_case, case_for_write
+from .integrity import document_verify
 from .parts import save_case_part
 
 
@@ -55,33 +56,49 @@ def document_attach(*, actor, case_id, uploaded_file, title: str, kind: str, jus
         raise
 
 
-@transaction.atomic
+class DocumentIntegrityFailed(Conflict):
+    """The stored file no longer matches its SHA-256 (409): it is not handed out. The mark,
+    alert and audit record written on finding it are the platform's, not the caller's act:
+    they stand although the request is refused."""
+
+    def __init__(self):
+        super().__init__(_("This document's file no longer matches the SHA-256 recorded when it was attached. "
+                           "It is not handed out; the owning agency's auditors have been alerted."),
+                         code="document_integrity")
+
+
 def document_download(*, actor, case_id, document_id, justification: str = "",
                       acknowledge_conditions: bool = False) -> Document:
-    """The document, if `actor` may see its case; the hand-out is audited as a consultation,
-    behind what must come before any consultation (H3 conditions, the justification).
+    """The document, if `actor` may see its case and its file still matches its SHA-256; the
+    hand-out is audited as a consultation, behind what must come before any consultation (H3
+    conditions, the justification).
 
-    A document of another case, or of an invisible one, is NotVisible (404).
+    A document of another case, or of an invisible one, is NotVisible (404); a file that no
+    longer matches is DocumentIntegrityFailed (409), with no consultation recorded.
     """
-    try:
-        case = visible_cases(actor, Action.VIEW).select_related("owner_agency").get(pk=case_id)
-    except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise not_visible(actor, case_id) from None
-    try:
-        document = Document.objects.get(pk=document_id, case_id=case.pk)
-    except (Document.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotVisible() from None
     justification = (justification or "").strip()
-    consultation_clear(actor=actor, case=case, justification=justification,
-                       acknowledge_conditions=acknowledge_conditions)
-    audit_record(
-        actor=actor,
-        operation=Operation.CONSULTATION,
-        action="document_download",
-        object_type="document",
-        object_id=document.pk,
-        justification=justification,
-        changes={"sha256": document.sha256},
-        **audited_case(case),
-    )
+    with transaction.atomic():
+        try:
+            case = visible_cases(actor, Action.VIEW).select_related("owner_agency").get(pk=case_id)
+        except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
+            raise not_visible(actor, case_id) from None
+        try:
+            document = Document.objects.select_related("case__owner_agency").get(pk=document_id, case_id=case.pk)
+        except (Document.DoesNotExist, ValidationError, ValueError, TypeError):
+            raise NotVisible() from None
+        consultation_clear(actor=actor, case=case, justification=justification,
+                           acknowledge_conditions=acknowledge_conditions)
+    if not document_verify(document, occasion="download"):
+        raise DocumentIntegrityFailed()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            action="document_download",
+            object_type="document",
+            object_id=document.pk,
+            justification=justification,
+            changes={"sha256": document.sha256},
+            **audited_case(case),
+        )
     return document

@@ -23,7 +23,7 @@ from ..choices import HandlingCode, Status
 from ..forms import GateForm, GrantForm, IdentifierForm, NoteForm, PartyForm, RouteLegForm, SeizureForm, ShareForm
 from ..selectors import case_for_audit, case_get, case_grants, case_header
 from ..selectors_hits import hits_filtered, sees_hits_of
-from ..selectors_parts import case_notes
+from ..selectors_parts import case_documents_failing_integrity, case_notes
 from ..services import case_consult
 from ..services.consultation import CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED, consultation_needs
 from ..services.workflow import allowed_transitions
@@ -164,6 +164,8 @@ def show_case(request, case, tab: str, form=None):
         context["part_form"] = PART_FORMS[tab]()
     if tab == "sharing":
         context.update(_sharing_context(request, case, form))
+    if tab == "overview":
+        context["documents_failing_integrity"] = case_documents_failing_integrity(case=case)
     if tab == "notes":
         context["notes"] = case_notes(case=case)
     if tab == "activity":
