@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views.case_file import case_file_view
 from .views.case_files import case_file_build_view, case_file_download_view, case_file_status_view
+from .views.evidence_actions import evidence_request_decide_view, evidence_request_file_view
 from .views.hits import identifier_matching_view
 
 app_name = "cases"
@@ -20,6 +21,9 @@ urlpatterns = [
          name="identifier-matching"),
     # Before the tabs' catch-all; the gate sends a reader back here as it does to a tab (tab_url).
     path("<uuid:case_id>/case-file/", case_file_view, name="case-file"),
+    path("<uuid:case_id>/evidence-requests/", evidence_request_file_view, name="evidence-request"),
+    path("<uuid:case_id>/evidence-requests/<uuid:request_id>/decide/", evidence_request_decide_view,
+         name="evidence-decide"),
     path("<uuid:case_id>/case-file/build/", case_file_build_view, name="case-file-build"),
     path("case-files/<uuid:file_id>/status/", case_file_status_view, name="case-file-status"),
     path("case-files/<uuid:file_id>/download/", case_file_download_view, name="case-file-download"),

@@ -23,6 +23,7 @@ TABS = [
     ("route", _("Route")),
     ("notes", _("Notes")),
     ("sharing", _("Sharing")),
+    ("evidence", _("Evidence use")),  # H1 cases only
     ("hits", _("Hits")),  # the "Linked cases and hits" panel
     ("activity", _("Activity")),
 ]

@@ -28,6 +28,7 @@ from ..services import case_consult
 from ..services.consultation import CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED, consultation_needs
 from ..services.workflow import allowed_transitions
 from .common import TAB_NAMES, TABS, TABS_TARGET, domain_errors, htmx_target, tab_url
+from .evidence import evidence_context
 from .hits import hit_row
 
 ACTIVITY_PAGE = 100
@@ -113,6 +114,8 @@ def _tabs(case, sees_hits: bool) -> list[dict]:
     hidden = {"activity"} if case.access not in MANAGERS else set()
     if not sees_hits:
         hidden.add("hits")
+    if case.handling_code != HandlingCode.H1:
+        hidden.add("evidence")
     shown = [(slug, label) for slug, label in TABS if slug not in hidden]
     return [{"slug": slug, "label": label, "count": counts.get(slug), "url": tab_url(case.pk, slug)}
             for slug, label in shown]
@@ -152,6 +155,8 @@ def show_case(request, case, tab: str, form=None):
     sees_hits = sees_hits_of(request.user, case)
     if tab == "hits" and not sees_hits:
         raise Http404()
+    if tab == "evidence" and case.handling_code != HandlingCode.H1:
+        raise Http404()
     context = {
         "case": case,
         "tab": tab,
@@ -174,6 +179,8 @@ def show_case(request, case, tab: str, form=None):
         context["hit_rows"] = [hit_row(hit) for hit in hits_filtered(user=request.user, case_id=case.pk)[:HITS_SHOWN]]
     if tab == "identifiers":
         context["can_govern"] = can(request.user, Action.GOVERN, case)
+    if tab == "evidence":
+        context.update(evidence_context(request, case, form))
     if htmx_target(request) == TABS_TARGET:
         return render(request, "cases/detail/_tabs.html", context)
     transitions = allowed_transitions(request.user, case, case.access)
