@@ -60,6 +60,7 @@ EVENT_LABELS = {
     "exhibit_add": _("Registered an exhibit"),
     "custody_record": _("Recorded a custody transfer"),
     "exhibits_view": _("Viewed the exhibits"),
+    "evidence_requests_view": _("Viewed the evidence-use requests"),
     "not_visible": _("Was refused access"),
     "forbidden": _("Was refused an action"),
     "token_refused": _("Used a refused API token"),
