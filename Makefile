@@ -60,6 +60,7 @@ mutate: venv
 # bench/results.json. BENCH_DATABASE_URL, not DATABASE_URL: the test suite's database is never dropped.
 SIZE ?= 100000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portcullis_bench
+BENCH_CASE_FILE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portcullis_bench_case_file
 
 wrk:
 	@command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
@@ -67,6 +68,8 @@ wrk:
 bench: venv wrk
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.verify
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run --size $(SIZE)
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} BENCH_DATABASE_URL=$(BENCH_CASE_FILE_DATABASE_URL) \
+		$(BIN)/python -m bench.case_file
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
