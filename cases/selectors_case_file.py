@@ -11,7 +11,8 @@ is usable once the owner granted it, and withheld with its reason until then.
 The chronology is the case's audit trail reduced to acts (collection, alteration, disclosure,
 erasure): consultations and refused attempts are not part of the case's story. What the Activity
 tab shows only to the owner side (who received a disclosure, the stated reasons, the matching
-with other agencies' cases) stays with the owner side here too.
+with other agencies' cases) stays with the owner side here too; another agency sees its own
+evidence-use requests only.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -37,6 +38,11 @@ CHRONOLOGY_OPERATIONS = (Operation.COLLECTION, Operation.ALTERATION, Operation.D
 # Acts of the cross-agency matching: they tell of other agencies' cases, which only the owning
 # agency is shown (its hits; cases.selectors_hits.sees_hits_of).
 MATCHING_ACTS = {"access_request_decide", "access_request_expire", "identifier_exclude_from_matching"}
+# Evidence-use requests (H1): another agency is shown only its own (cases.selectors_evidence);
+# each record names the requesting agency as its recipient.
+EVIDENCE_ACTS = {"evidence_request_file", "evidence_request_grant", "evidence_request_refuse"}
+EVIDENCE_ORDER = {EvidenceItemType.CASE: 0, EvidenceItemType.EXHIBIT: 1, EvidenceItemType.DOCUMENT: 2,
+                  EvidenceItemType.NOTE: 3}
 # The level of access that sees who else holds the case (cases.selectors.case_shares).
 OWNER_SIDE = {"owner", "manage"}
 STATUS_LABELS = dict(Status.choices)
@@ -227,6 +233,8 @@ def _chronology(case: Case, agency: Agency, exhibits: list[ExhibitEntry],
     for event in events:
         if event.action in MATCHING_ACTS and not own_agency:
             continue
+        if event.action in EVIDENCE_ACTS and not own_agency and event.recipient != agency.code:
+            continue
         parts = [describe(event)]
         if owner_side and event.recipient:
             parts.append(_("to %(recipient)s") % {"recipient": event.recipient})
@@ -256,6 +264,8 @@ class _Details:
             return self.exhibits[event.object_id].number
         if event.action == "custody_record":
             return self._custody(event.object_id, changes)
+        if event.action in EVIDENCE_ACTS:
+            return self._evidence_items(changes.get("items"))
         if event.action == "document_add" and event.object_id in self.documents:
             document = self.documents[event.object_id]
             return f"{document.title} (sha256 {short_hash(document.sha256)})"
@@ -273,6 +283,21 @@ class _Details:
         if "handling_code" in changes:
             detail += "; " + _("handling code %(change)s") % {"change": _before_after(changes["handling_code"], str)}
         return detail
+
+    def _evidence_items(self, items) -> str:
+        """The items a request names, as the dossier labels them: "case", exhibit numbers, document
+        titles, and "note" (a note's text is not a label)."""
+        named = []
+        for item in items if isinstance(items, list) else []:
+            item_type, _sep, item_id = str(item).partition(":")
+            if item_type == EvidenceItemType.EXHIBIT and item_id in self.exhibits:
+                named.append((item_type, self.exhibits[item_id].number))
+            elif item_type == EvidenceItemType.DOCUMENT and item_id in self.documents:
+                named.append((item_type, self.documents[item_id].title))
+            elif item_type in EvidenceItemType.values:
+                named.append((item_type, str(EvidenceItemType(item_type).label)))
+        # In the evidence section's order: the case, exhibits, documents, notes.
+        return ", ".join(name for _type, name in sorted(named, key=lambda pair: (EVIDENCE_ORDER[pair[0]], pair[1])))
 
     def _custody(self, exhibit_id: str, changes: dict) -> str:
         exhibit, line = self.exhibits.get(exhibit_id), self.custody.get(str(changes.get("event")))

@@ -20,6 +20,7 @@ from cases.models import EvidenceRequest, EvidenceRequestItem, EvidenceRequestSt
 from cases.selectors_case_file import case_file_dossier
 from cases.services import (case_consult, case_create, case_share, case_transition, document_attach, identifier_add,
                             note_add, party_add, route_leg_add, seizure_add)
+from cases.services.evidence import evidence_request_decide, evidence_request_file
 from cases.services.exhibits import custody_record, exhibit_add
 from coordination.errors import NotVisible
 
@@ -186,3 +187,26 @@ def test_the_query_count_does_not_grow_with_the_items(cast, h1_case, django_asse
         dossier = case_file_dossier(user=prosecutor, case_id=h1_case.pk)
     assert len(dossier.exhibits) == 4 and sum(len(entry.custody) for entry in dossier.exhibits) == 3 + 3
     assert len(first.captured_queries) == 12
+
+
+def test_evidence_requests_show_in_the_chronology_of_their_own_agency_only(cast, h1_case):
+    prosecutor, officer = cast["rtm.prosecutor"], cast["rtm.officer"]
+    before = case_file_dossier(user=prosecutor, case_id=h1_case.pk)
+    exhibit, document = before.exhibits[0].exhibit, before.documents[0].document
+    request = evidence_request_file(actor=prosecutor, case_id=h1_case.pk, justification="Trial of the consignee",
+                                    items=[{"type": "exhibit", "id": str(exhibit.pk)},
+                                           {"type": "document", "id": str(document.pk)}])
+    evidence_request_decide(actor=officer, case_id=h1_case.pk, request_id=request.pk, approve=True,
+                            reason="Agreed with the investigating officer")
+
+    requester = case_file_dossier(user=prosecutor, case_id=h1_case.pk)
+    acts = {entry.act: entry.detail for entry in requester.chronology}
+    assert acts["Asked to use items as evidence"] == "EX-001, Lab report"
+    assert acts["Granted the use of items as evidence"] == "EX-001, Lab report"
+    assert [entry.label for entry in requester.usable_evidence] == [
+        "EX-001 — sample from brick 7", f"Document: Lab report (sha256 {document.sha256[:12]}…)"]
+    owner = case_file_dossier(user=officer, case_id=h1_case.pk)
+    granted = next(entry for entry in owner.chronology if entry.act == "Granted the use of items as evidence")
+    assert "to NL-OM-RTM" in granted.detail and "Agreed with the investigating officer" in granted.detail
+    liaison = case_file_dossier(user=cast["liaison.officer"], case_id=h1_case.pk)
+    assert not [entry for entry in liaison.chronology if "evidence" in entry.act]
