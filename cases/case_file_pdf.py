@@ -16,6 +16,7 @@ from weasyprint.urls import URLFetcher
 
 from .models import CaseFile
 from .selectors_case_file import case_file_dossier
+from .services.integrity import documents_verify, integrity_status
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,12 @@ def _is_static_file(url: str) -> bool:
 
 
 def case_file_pdf(*, case_file: CaseFile, on_rendering: Callable[[], None] = lambda: None) -> RenderedPdf:
-    """The PDF of `case_file`, as its requester may see the case now."""
+    """The PDF of `case_file`, as its requester may see the case now. Each document's file is
+    re-hashed on the way ("re-checked at every export"); a mismatch shows in the document index."""
     dossier = case_file_dossier(user=case_file.requested_by, case_id=case_file.case_id)
+    documents_verify([entry.document for entry in dossier.documents], occasion="case_file")
+    for entry in dossier.documents:
+        entry.integrity = integrity_status(entry.document)
     html = render_to_string("cases/case_file/pdf.html", {
         "dossier": dossier,
         "case": dossier.case,

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from agencies.selectors import active_membership
 from audit.models import AuditEvent, Operation
 from cases.choices import HandlingCode, ShareLevel, Status
-from cases.models import CaseFile, CaseFileStatus
+from cases.models import CaseFile, CaseFileStatus, Document
 from cases.services import (
     case_create, case_share, case_transition, case_unshare, document_attach, identifier_add, note_add, party_add,
     route_leg_add, seizure_add,
@@ -223,6 +223,17 @@ def test_the_export_reason_and_the_rules_of_every_read_come_first(story, cast):
     with pytest.raises(NotVisible):
         case_file_request(actor=cast["ham.officer"], case_id=case.pk, justification=REASON)
     assert not CaseFile.objects.filter(case=case).exists()
+
+
+def test_a_tampered_document_is_shown_failed_in_the_file(story, cast, django_capture_on_commit_callbacks):
+    case, documents, _exhibits = story
+    lab = documents[0]
+    with lab.file.open("wb") as stored:
+        stored.write(LAB_REPORT.replace(b"82", b"28"))
+    case_file = _build(cast["rtm.prosecutor"], case, django_capture_on_commit_callbacks)
+    text = _flat(" ".join(_pages(case_file)))
+    assert "FAILED: the stored file no longer matches this SHA-256" in text
+    assert Document.objects.get(pk=lab.pk).integrity_failed_at is not None
 
 
 def test_h1_items_are_withheld_from_another_agency_until_the_owner_grants_them(
