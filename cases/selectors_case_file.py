@@ -224,16 +224,13 @@ def _chronology(case: Case, agency: Agency, exhibits: list[ExhibitEntry],
                 documents: list[DocumentEntry]) -> list[ChronologyEntry]:
     """The case's acts, oldest first, in one query."""
     owner_side = case.access in OWNER_SIDE
-    own_agency = agency.pk == case.owner_agency_id
     describe = _Details(case, exhibits, documents)
     events = (case_events(case_id=case.pk).filter(operation__in=CHRONOLOGY_OPERATIONS).order_by("at", "id")
-              .only("at", "actor_username", "actor_agency", "operation", "action", "object_id", "recipient",
-                    "justification", "changes"))
+              .only("at", "actor_username", "actor_agency", "operation", "action", "object_type", "object_id",
+                    "recipient", "justification", "changes"))
     entries = []
     for event in events:
-        if event.action in MATCHING_ACTS and not own_agency:
-            continue
-        if event.action in EVIDENCE_ACTS and not own_agency and event.recipient != agency.code:
+        if agency.pk != case.owner_agency_id and not _shown_to_another_agency(event, case, agency):
             continue
         parts = [describe(event)]
         if owner_side and event.recipient:
@@ -243,6 +240,19 @@ def _chronology(case: Case, agency: Agency, exhibits: list[ExhibitEntry],
         entries.append(ChronologyEntry(at=event.at, actor=event.actor_username, actor_agency=event.actor_agency,
                                        act=str(event_label(event.action)), detail="; ".join(p for p in parts if p)))
     return entries
+
+
+def _shown_to_another_agency(event: AuditEvent, case: Case, agency: Agency) -> bool:
+    """What a reader outside the owning agency is told of: not the matching with other agencies'
+    cases, not a third agency's evidence-use requests, nor what was disclosed to a third agency at
+    its own request (its case file): the reader would learn of that agency's interest."""
+    if event.action in MATCHING_ACTS:
+        return False
+    if event.action in EVIDENCE_ACTS:
+        return event.recipient == agency.code
+    if event.operation == Operation.DISCLOSURE:
+        return event.actor_agency in {case.owner_agency.code, agency.code}
+    return True
 
 
 class _Details:
@@ -266,7 +276,7 @@ class _Details:
             return self._custody(event.object_id, changes)
         if event.action in EVIDENCE_ACTS:
             return self._evidence_items(changes.get("items"))
-        if event.action == "document_add" and event.object_id in self.documents:
+        if event.object_type == "document" and event.object_id in self.documents:
             document = self.documents[event.object_id]
             return f"{document.title} (sha256 {short_hash(document.sha256)})"
         return ""

@@ -6,6 +6,7 @@ shares the case with the EU liaison bureau and refers it to the Rotterdam prosec
 (rtm.prosecutor, another agency). Hamburg (ham.officer) is the outsider.
 """
 import datetime
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from agencies.selectors import active_membership
 from audit.models import AuditEvent, Operation
+from audit.services import audit_record
 from cases.choices import HandlingCode, ShareLevel, Status
 from cases.models import EvidenceRequest, EvidenceRequestItem, EvidenceRequestStatus
 from cases.selectors_case_file import case_file_dossier
@@ -22,6 +24,7 @@ from cases.services import (case_consult, case_create, case_share, case_transiti
                             note_add, party_add, route_leg_add, seizure_add)
 from cases.services.evidence import evidence_request_decide, evidence_request_file
 from cases.services.exhibits import custody_record, exhibit_add
+from cases.services.guard import audited_case
 from coordination.errors import NotVisible
 
 LAB_REPORT = b"%PDF-1.4\n% lab report: 92% cocaine hydrochloride\n%%EOF\n"
@@ -210,3 +213,18 @@ def test_evidence_requests_show_in_the_chronology_of_their_own_agency_only(cast,
     assert "to NL-OM-RTM" in granted.detail and "Agreed with the investigating officer" in granted.detail
     liaison = case_file_dossier(user=cast["liaison.officer"], case_id=h1_case.pk)
     assert not [entry for entry in liaison.chronology if "evidence" in entry.act]
+
+
+def test_what_a_third_agency_received_at_its_own_request_stays_between_it_and_the_owner(cast, h1_case):
+    # As the PDF task records a built case file: a disclosure to the liaison officer who asked for it.
+    audit_record(actor=cast["liaison.officer"], operation=Operation.DISCLOSURE, action="case_file_produce",
+                 object_type="case_file", object_id=uuid.uuid4(), recipient="liaison.officer",
+                 **audited_case(h1_case))
+    assert "Produced the PDF case file" in [entry.act for entry in
+                                            case_file_dossier(user=cast["rtm.officer"], case_id=h1_case.pk).chronology]
+    assert "Produced the PDF case file" in [entry.act for entry in
+                                            case_file_dossier(user=cast["liaison.officer"],
+                                                              case_id=h1_case.pk).chronology]
+    prosecutor = case_file_dossier(user=cast["rtm.prosecutor"], case_id=h1_case.pk)
+    assert "Produced the PDF case file" not in [entry.act for entry in prosecutor.chronology]
+    assert "EU-LIA" not in " ".join(entry.actor_agency for entry in prosecutor.chronology)
