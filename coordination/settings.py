@@ -316,6 +316,11 @@ SPECTACULAR_SETTINGS = {
         "AccessRequestStatusEnum": "cases.models.AccessRequestStatus",
         "RoleEnum": "agencies.models.Role",
         "ServiceAccountRoleEnum": "agencies.services_admin.SERVICE_ACCOUNT_ROLES",
+        "ExhibitStatusEnum": "cases.models.ExhibitStatus",
+        "CustodyPurposeEnum": "cases.models.CustodyPurpose",
+        "EvidenceRequestStatusEnum": "cases.models.EvidenceRequestStatus",
+        "EvidenceItemTypeEnum": "cases.models.EvidenceItemType",
+        "CaseFileStatusEnum": "cases.models.CaseFileStatus",
     },
 }
 

@@ -1,4 +1,5 @@
 """The two commands' building blocks: demo data and production settings."""
+import hashlib
 import os
 import secrets
 import subprocess
@@ -11,13 +12,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from audit.models import AuditEvent
+from cases.access import Action, can
 from cases.demo import SHARED_CONTAINER
-from cases.models import Case, Identifier
+from cases.demo_prosecution import LAB_REPORT
+from cases.demo_prosecution import TITLE as PROSECUTION_TITLE
+from cases.models import Case, Document, EvidenceRequest, Exhibit, Identifier
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_seed_demo_is_idempotent_and_resets_passwords(db):
+    # The session's seed holds the cast and the cases; seed_demo adds the road-to-court story once.
+    call_command("seed_demo", "--password", "first-password-42", stdout=open(os.devnull, "w"))
     counts = (Case.objects.count(), Identifier.objects.count(), AuditEvent.objects.count(),
               get_user_model().objects.count())
     call_command("seed_demo", "--password", "another-password-42", stdout=open(os.devnull, "w"))
@@ -36,6 +42,22 @@ def test_demo_data_holds_the_cases_the_stories_need(db):
     owners = set(Identifier.objects.filter(kind="container", value=SHARED_CONTAINER)
                  .values_list("case__owner_agency__code", flat=True))
     assert len(owners) == 2
+
+
+def test_the_demo_carries_a_case_to_court(db):
+    call_command("seed_demo", "--password", "first-password-42", stdout=open(os.devnull, "w"))
+    case = Case.objects.get(title=PROSECUTION_TITLE)
+    assert (case.handling_code, case.status, case.referred_to.code) == ("H1", "referred", "NL-OM-RTM")
+    samples, tracker = Exhibit.objects.filter(case=case).order_by("number")
+    assert (samples.number, samples.status, tracker.status) == ("EX-001", "destroyed", "held")
+    chain = list(samples.custody.order_by("recorded_at", "id"))
+    assert [event.purpose for event in chain] == ["transport", "transport", "analysis", "destruction"]
+    assert chain[1].corrects_id == chain[0].pk
+    prosecutor = get_user_model().objects.get(username="rtm.prosecutor")
+    assert can(prosecutor, Action.VIEW, case)
+    [request] = EvidenceRequest.objects.filter(case=case)
+    assert (request.requested_by, request.status, request.items.count()) == (prosecutor, "pending", 5)
+    assert Document.objects.get(case=case).sha256 == hashlib.sha256(LAB_REPORT.encode()).hexdigest()
 
 
 PRODUCTION_SERVICES = {"DATABASE_URL": "postgres://portcullis@db.example.eu:5432/portcullis",

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from agencies.demo import DEMO_USERS, seed_cast
 from cases.demo import seed_cases
+from cases.demo_prosecution import seed_prosecution
 from cases.services.matching import hits_rematch_all
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run in production (DJANGO_ENV=production).")
         with transaction.atomic():
             users = seed_cast(password=password)
-            created = seed_cases(users=users)
+            created = seed_cases(users=users) + seed_prosecution(users=users)
             # The demo's hits whether or not a worker runs the matching tasks (a no-op when it did).
             hits_rematch_all()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new cases."))
