@@ -30,6 +30,8 @@ from .choices import (
     Unit,
 )
 from .models import SeizureItem
+from .models_custody import CustodyPurpose
+from .templatetags.portcullis import quantity
 from .selectors_dashboard import ACTIVE_STATUSES, Scope, scoped
 from .validators import normalise_identifier
 
@@ -231,6 +233,41 @@ class NoteForm(SiteForm):
     information_assessment = forms.TypedChoiceField(
         label=_("Information (4x4)"), required=False, coerce=int, empty_value=None,
         choices=blank(InformationAssessment.choices, _("Not evaluated")))
+
+
+class ExhibitForm(SiteForm):
+    """A physical exhibit; its number (EX-001, ...) is assigned by the service."""
+
+    description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    seal_number = forms.CharField(label=_("Seal or bag number"), required=False, max_length=100)
+    holder = forms.CharField(label=_("Holder"), max_length=200, help_text=_("Who holds it now."))
+    location = forms.CharField(label=_("Location"), max_length=200)
+    seizure = forms.ChoiceField(label=_("From seizure"), required=False)
+
+    def __init__(self, *args, seizures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seizure"].choices = blank(
+            [(str(item.pk), f"{item.get_drug_display()}: {quantity(item.quantity)} {item.get_unit_display()}")
+             for item in seizures], _("None"))
+
+
+class CustodyForm(SiteForm):
+    """One move of an exhibit; `events` are its earlier custody events, any of which it may correct."""
+
+    to_holder = forms.CharField(label=_("To holder"), max_length=200)
+    to_location = forms.CharField(label=_("To location"), max_length=200)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=blank(CustodyPurpose.choices))
+    seal_intact = forms.BooleanField(label=_("Seal intact"), required=False, initial=True)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    corrects = forms.ChoiceField(label=_("Corrects event"), required=False,
+                                 help_text=_("Only when this entry corrects an earlier one, which stays as it was."))
+
+    def __init__(self, *args, events=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].choices = blank(
+            [(str(event.pk), _("#%(position)s: %(purpose)s to %(holder)s") % {
+                "position": position, "purpose": event.get_purpose_display().lower(), "holder": event.to_holder})
+             for position, event in enumerate(events, start=1)], _("None"))
 
 
 class ShareForm(SiteForm):

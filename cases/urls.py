@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views.case_file import case_file_view
 from .views.case_files import case_file_build_view, case_file_download_view, case_file_status_view
+from .views.exhibit_actions import custody_record_view, exhibit_add_view
 from .views.evidence_actions import evidence_request_decide_view, evidence_request_file_view
 from .views.hits import identifier_matching_view
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("<uuid:case_id>/case-file/build/", case_file_build_view, name="case-file-build"),
     path("case-files/<uuid:file_id>/status/", case_file_status_view, name="case-file-status"),
     path("case-files/<uuid:file_id>/download/", case_file_download_view, name="case-file-download"),
+    path("<uuid:case_id>/exhibits/add/", exhibit_add_view, name="exhibit-add"),
+    path("<uuid:case_id>/exhibits/<uuid:exhibit_id>/custody/", custody_record_view, name="exhibit-custody"),
     path("<uuid:case_id>/<slug:tab>/", views.case_detail_view, name="tab"),
     path("<uuid:case_id>/<slug:tab>/add/", views.case_part_add_view, name="add"),
 ]

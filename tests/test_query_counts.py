@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.services import case_create, case_share, note_add, seizure_add
+from cases.services.exhibits import custody_record, exhibit_add
 
 # session, user, membership, owner-agency choices for the filter form, one page of rows with
 # their access level (no COUNT)
@@ -21,11 +22,13 @@ LIST_QUERIES = 5
 # referred, for prosecutors), three capped counts of hit/no-hit (new hits, requests to decide, the
 # agency's own requests waiting), the latest seizures
 DASHBOARD_QUERIES = {"rtm.officer": 10, "rtm.prosecutor": 11}
-# session, user, membership, case with access level, five parts, shares, the consultation
-# check (recorded already, so no insert). An open case adds one read of the prosecution
-# agencies its referral form offers.
-DETAIL_QUERIES = 11
+# session, user, membership, case with access level, five parts, shares, the count of exhibits,
+# the consultation check (recorded already, so no insert). An open case adds one read of the
+# prosecution agencies its referral form offers.
+DETAIL_QUERIES = 12
 OVERVIEW_QUERIES = DETAIL_QUERIES + 1  # the documents whose file no longer matches its SHA-256
+# the exhibits with their seizures, their custody events with who recorded them
+EXHIBITS_QUERIES = DETAIL_QUERIES + 2
 TAB_QUERIES = {
     "seizures": DETAIL_QUERIES,
     "notes": DETAIL_QUERIES + 1,  # the notes again, with their authors
@@ -49,12 +52,20 @@ def add_cases_and_shares(owner, number: int) -> None:
         case_share(actor=owner, case_id=case.pk, agency_code="EU-LIA", level="view")
 
 
+def add_exhibit(owner, case, index: int, seizure=None) -> None:
+    exhibit = exhibit_add(actor=owner, case_id=case.pk, description=f"Sample {index}", holder="Customs",
+                          location="Maasvlakte", seizure=seizure)
+    custody_record(actor=owner, case_id=case.pk, exhibit_id=exhibit.pk, to_holder="NFI", to_location="Lab",
+                   purpose="analysis", seal_intact=True)
+
+
 def grow_case(owner, case) -> None:
     for agency in ("BE-CUS-ANR", "DE-ZOLL-HAM"):
         case_share(actor=owner, case_id=case.pk, agency_code=agency, level="view")
     for index in range(5):
-        seizure_add(actor=owner, case_id=case.pk, drug="cocaine", quantity=index + 1, unit="kg")
+        seizure = seizure_add(actor=owner, case_id=case.pk, drug="cocaine", quantity=index + 1, unit="kg")
         note_add(actor=owner, case_id=case.pk, text=f"Note {index}", source_reliability="B")
+        add_exhibit(owner, case, index, seizure=seizure.pk)
 
 
 @pytest.mark.parametrize("username", ["rtm.officer", "liaison.officer", "rtm.analyst"])
@@ -101,3 +112,16 @@ def test_case_tab_queries_are_pinned_and_flat(client, cast, matrix_case, tab):
     after = count_queries(client, url)
     partial = count_queries(client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="case-tabs")
     assert before == after == partial == TAB_QUERIES[tab]
+
+
+def test_exhibits_tab_queries_are_pinned_and_flat(client, cast, matrix_case):
+    case = matrix_case("shared_contribute")
+    add_exhibit(cast["rtm.officer"], case, 0)  # with none, there is no custody to fetch
+    client.force_login(cast["rtm.officer"])
+    url = reverse("cases:tab", args=[case.pk, "exhibits"])
+    client.get(url)
+    before = count_queries(client, url)
+    grow_case(cast["rtm.officer"], case)
+    after = count_queries(client, url)
+    partial = count_queries(client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="case-tabs")
+    assert before == after == partial == EXHIBITS_QUERIES

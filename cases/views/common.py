@@ -22,6 +22,7 @@ TABS = [
     ("parties", _("Parties")),
     ("route", _("Route")),
     ("notes", _("Notes")),
+    ("exhibits", _("Exhibits")),
     ("sharing", _("Sharing")),
     ("evidence", _("Evidence use")),  # H1 cases only
     ("hits", _("Hits")),  # the "Linked cases and hits" panel

@@ -29,6 +29,7 @@ from ..services.consultation import CONDITIONS_REQUIRED, JUSTIFICATION_REQUIRED,
 from ..services.workflow import allowed_transitions
 from .common import TAB_NAMES, TABS, TABS_TARGET, domain_errors, htmx_target, tab_url
 from .evidence import evidence_context
+from .exhibits import exhibits_context
 from .hits import hit_row
 
 ACTIVITY_PAGE = 100
@@ -105,6 +106,7 @@ def _tab_counts(case) -> dict[str, int]:
         "parties": len(case.parties.all()),
         "route": len(case.route.all()),
         "notes": len(case.notes.all()),
+        "exhibits": case.exhibits.count(),
         "sharing": len(case.visible_shares),
     }
 
@@ -181,6 +183,8 @@ def show_case(request, case, tab: str, form=None):
         context["can_govern"] = can(request.user, Action.GOVERN, case)
     if tab == "evidence":
         context.update(evidence_context(request, case, form))
+    if tab == "exhibits":
+        context.update(exhibits_context(case, form, writable=writable))
     if htmx_target(request) == TABS_TARGET:
         return render(request, "cases/detail/_tabs.html", context)
     transitions = allowed_transitions(request.user, case, case.access)
