@@ -305,3 +305,16 @@ def test_listing_is_a_consultation_behind_the_justification_rule(cast, story):
     assert listed.status_code == 200
     assert AuditEvent.objects.filter(case_id=story["case"].pk, action="evidence_requests_view",
                                      actor=cast["rtm.prosecutor"]).exists()
+
+
+def test_the_list_costs_the_same_queries_for_one_request_or_many(cast, story, django_assert_num_queries):
+    client = api(cast["rtm.officer"])
+    file(cast, story, "note")
+    # The request's savepoint and its release, the case with the caller's access, the consultation
+    # record (once per hour), the requests, their items.
+    with django_assert_num_queries(6):
+        assert len(client.get(url(story["case"])).json()["results"]) == 1
+    for kind in ("document", "exhibit", "case", "note"):
+        file(cast, story, kind)
+    with django_assert_num_queries(6):
+        assert len(client.get(url(story["case"])).json()["results"]) == 5
