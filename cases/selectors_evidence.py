@@ -49,12 +49,12 @@ def evidence_standing(*, case, agency_id) -> dict[tuple[str, str], EvidenceStand
             .values_list("item_type", "item_id", "request__status", "request__reason")
             .order_by("request__created_at", "request__id"))
     found: dict[tuple[str, str], EvidenceStanding] = {}
-    rank = {EvidenceRequestStatus.GRANTED: 3, EvidenceRequestStatus.REFUSED: 2, EvidenceRequestStatus.PENDING: 1}
     for item_type, item_id, status, reason in rows:
         key = (item_type, str(item_id))
         current = found.get(key)
-        # A grant stands whatever came later; otherwise the latest refusal, then a pending request.
-        if current is None or rank[status] >= rank[current.status]:
+        # A grant stands whatever came later; otherwise the latest request tells (a request
+        # filed again after a refusal is pending, not refused).
+        if current is None or current.status != EvidenceRequestStatus.GRANTED:
             found[key] = EvidenceStanding(status == EvidenceRequestStatus.GRANTED, str(status), reason)
     return found
 

@@ -262,6 +262,15 @@ def test_standing_follows_the_request_from_never_asked_to_granted(cast, story):
     decide(cast, story, refused_id, approve=False, reason="Source protection")
     assert (standing("document").usable, standing("document").reason) == (False, "Source protection")
     assert "Source protection" in withheld_reason(standing("document"))
+    # Asked again after the refusal: pending again, until the owner answers.
+    again_id = file(cast, story, "document").json()["id"]
+    assert standing("document").status == "pending"
+    decide(cast, story, again_id, approve=True)
+    assert standing("document").usable is True
+    # A later refusal of the same item does not take a grant back.
+    later_id = file(cast, story, "note").json()["id"]
+    decide(cast, story, later_id, approve=False, reason="Enough")
+    assert (standing("note").usable, standing("note").status) == (True, "granted")
 
 
 def test_both_sides_hear_of_it_through_the_outbox_with_ids_only(cast, story):
