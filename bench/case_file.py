@@ -72,8 +72,9 @@ def big_case(owner):
 def refer(owner, case) -> None:
     from cases.services import case_transition
 
-    case_transition(actor=owner, case_id=case.pk, to="referred", agency_code="NL-OM-RTM",
-                    reason="Ready for the public prosecutor")
+    for step in ("open", "referred"):
+        case_transition(actor=owner, case_id=case.pk, to=step, agency_code="NL-OM-RTM",
+                        reason="Ready for the public prosecutor")
 
 
 def time_request(client, case) -> tuple[float, str]:
