@@ -1,6 +1,6 @@
 """Rendering the case file's PDF with WeasyPrint, from the dossier its requester may see.
 
-The HTML carries its own stylesheet and fonts come from the system (DejaVu), so WeasyPrint has
+The stylesheet (pdf.css) is handed to WeasyPrint beside the HTML, never inline, and fonts come from the system (DejaVu), so WeasyPrint has
 nothing to fetch; its fetcher still refuses anything but data: URIs and files under the static
 folders, so no text in a case can make the build reach the network.
 """
@@ -11,7 +11,7 @@ from typing import Callable
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from .models import CaseFile
@@ -58,7 +58,9 @@ def case_file_pdf(*, case_file: CaseFile, on_rendering: Callable[[], None] = lam
         "withheld_notes": [entry for entry in dossier.notes if not entry.standing.usable],
     })
     on_rendering()
-    document = HTML(string=html, base_url=_static_root(), url_fetcher=LocalOnlyFetcher()).render()
+    fetcher = LocalOnlyFetcher()
+    stylesheet = CSS(string=render_to_string("cases/case_file/pdf.css"), url_fetcher=fetcher)
+    document = HTML(string=html, base_url=_static_root(), url_fetcher=fetcher).render(stylesheets=[stylesheet])
     return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
 
 

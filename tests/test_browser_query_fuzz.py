@@ -19,7 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_filters import FilterSet
 
 from agencies.services_admin import service_account_create
-from cases.models import CaseShare, Hit
+from cases.models import CaseFile, CaseShare, Hit
+from cases.services.exhibits import exhibit_add
 from cases.views.common import TAB_NAMES
 from notifications.models import Notification
 
@@ -101,6 +102,12 @@ def objects(cast, matrix_case):
         "member_id": cast["rtm.officer"].pk,
         "account_id": service_account_create(actor=cast["rtm.admin"], name="Fuzz", role="analyst")[0].pk,
         "disclosure_id": CaseShare.objects.filter(case=shared).values_list("pk", flat=True).first(),
+        # Issue 16: an exhibit of the owned case, and a case file of Rotterdam's officer (queued: its
+        # status page answers, its download says it is not ready).
+        "exhibit_id": exhibit_add(actor=cast["rtm.officer"], case_id=matrix_case("owned").pk,
+                                  description="Fuzzed exhibit", holder="Evidence room", location="Rotterdam").pk,
+        "file_id": CaseFile.objects.create(case=matrix_case("owned"), requested_by=cast["rtm.officer"],
+                                           requester_agency=cast["rtm.officer"].memberships.get().agency).pk,
     }
 
 

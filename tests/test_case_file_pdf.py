@@ -12,7 +12,9 @@ import datetime
 import hashlib
 import io
 import re
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -270,4 +272,8 @@ def test_the_first_pages_render_to_images(story, cast, django_capture_on_commit_
     images = sorted(tmp_path.glob("page-*.png"))
     assert len(images) == 3
     assert all(image.read_bytes().startswith(b"\x89PNG") and image.stat().st_size > 5_000 for image in images)
+    kept = Path(__file__).resolve().parent.parent / "test-results" / "case-file"  # to look at (git ignores it)
+    kept.mkdir(parents=True, exist_ok=True)
+    for image in images:
+        shutil.copyfile(image, kept / image.name)
 
