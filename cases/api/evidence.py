@@ -8,6 +8,7 @@ cases.selectors_evidence.
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from coordination.api.pagination import NewestFirstCursorPagination
 from coordination.api.serializers import StrictInputSerializer
@@ -31,7 +32,8 @@ class EvidenceRequestSerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     requester_agency = serializers.CharField(source="requester_agency.code", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True, allow_null=True,
+                                       help_text="null while the request is pending")
 
     class Meta:
         model = EvidenceRequest
@@ -42,9 +44,34 @@ class EvidenceRequestSerializer(serializers.ModelSerializer):
         return [{"type": item.item_type, "id": item.item_id} for item in evidence_request.items.all()]
 
 
+def _flat_messages(detail) -> list[str]:
+    """The nested errors of the item list as the contract's flat list of messages (API.md:
+    `{"field": ["message", ...]}`): `{"0": {"type": [...]}}` becomes "Item 1: type: ..."."""
+    if isinstance(detail, dict):
+        messages = []
+        for key, value in detail.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY:
+                messages += _flat_messages(value)
+                continue
+            prefix = f"Item {int(key) + 1}" if str(key).isdigit() else str(key)
+            messages += [f"{prefix}: {message}" for message in _flat_messages(value)]
+        return messages
+    if isinstance(detail, list):
+        return [message for entry in detail for message in _flat_messages(entry)]
+    return [str(detail)]
+
+
 class EvidenceRequestInputSerializer(StrictInputSerializer):
     items = EvidenceItemSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
     justification = serializers.CharField(max_length=2000)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict) and "items" in error.detail:
+                raise serializers.ValidationError({**error.detail, "items": _flat_messages(error.detail["items"])})
+            raise
 
 
 class EvidenceDecisionInputSerializer(StrictInputSerializer):

@@ -1,8 +1,9 @@
 """Exhibits and their chain of custody over /api/v1/ (issue 16).
 
-GET/POST /cases/{case_id}/exhibits/ and GET/POST /cases/{case_id}/exhibits/{exhibit_id}/custody/.
-Custody events are never changed: the routes offer no PUT, PATCH or DELETE (405). Reading
-either list is a consultation of the case, like every part list.
+GET/POST /cases/{case_id}/exhibits/, GET/POST /cases/{case_id}/exhibits/{exhibit_id}/custody/ and
+GET .../custody/{event_id}/. Custody events are never changed: the routes offer no PUT, PATCH or
+DELETE (405), on the list as on one event. Reading any of them is a consultation of the case,
+like every part list.
 """
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -22,7 +23,7 @@ CONFLICT = {409: OpenApiResponse(description="The exhibit is returned or destroy
 
 
 class CustodyEventSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = CustodyEvent
@@ -93,6 +94,9 @@ class ExhibitViewSet(mixins.ListModelMixin, CaseScopedViewSet):
     create=extend_schema(summary="Record a custody event (append-only; a correction names the event it corrects)",
                          request=CustodyInputSerializer,
                          responses={201: CustodyEventSerializer, **ERRORS, **CONFLICT}),
+    retrieve=extend_schema(summary="One custody event (never changed: PUT, PATCH and DELETE answer 405)",
+                           parameters=READER_HEADERS,
+                           responses={200: CustodyEventSerializer, 403: ERRORS[403], 404: ERRORS[404]}),
 )
 class CustodyViewSet(mixins.ListModelMixin, CaseScopedViewSet):
     serializer_class = CustodyEventSerializer
@@ -109,6 +113,13 @@ class CustodyViewSet(mixins.ListModelMixin, CaseScopedViewSet):
     def list(self, request, *args, **kwargs):
         services.case_consult(actor=request.user, case=self.case, what="exhibits", **reader_answers(request))
         return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, case_id=None, exhibit_id=None, event_id=None):
+        services.case_consult(actor=request.user, case=self.case, what="exhibits", **reader_answers(request))
+        event = self.get_queryset().filter(pk=event_id).first()
+        if event is None:
+            raise NotVisible()
+        return Response(CustodyEventSerializer(event).data)
 
     def create(self, request, case_id=None, exhibit_id=None):
         data = CustodyInputSerializer(data=request.data)

@@ -53,6 +53,8 @@ urlpatterns = [
     path("cases/<uuid:case_id>/exhibits/", exhibits.ExhibitViewSet.as_view(LIST_CREATE), name="case-exhibits"),
     path("cases/<uuid:case_id>/exhibits/<uuid:exhibit_id>/custody/", exhibits.CustodyViewSet.as_view(LIST_CREATE),
          name="case-exhibit-custody"),
+    path("cases/<uuid:case_id>/exhibits/<uuid:exhibit_id>/custody/<uuid:event_id>/",
+         exhibits.CustodyViewSet.as_view({"get": "retrieve"}), name="case-exhibit-custody-event"),
     path("cases/<uuid:case_id>/evidence-requests/", evidence.EvidenceRequestViewSet.as_view(LIST_CREATE),
          name="case-evidence-requests"),
     path("cases/<uuid:case_id>/evidence-requests/<uuid:request_id>/",

@@ -327,3 +327,43 @@ def test_the_list_costs_the_same_queries_for_one_request_or_many(cast, story, dj
         file(cast, story, kind)
     with django_assert_num_queries(6):
         assert len(client.get(url(story["case"])).json()["results"]) == 5
+
+
+@pytest.mark.parametrize("items", [
+    [{"type": "seizure", "id": "not-a-uuid"}],
+    [{}],
+    [None],
+    [1, 2],
+    [],
+    "everything",
+    {"type": "note"},
+    [{"type": "note", "id": str(uuid.uuid4())}] * 501,
+], ids=["bad-type-and-id", "empty-item", "null-item", "numbers", "empty", "string", "object", "too-many"])
+def test_item_errors_are_a_flat_list_of_messages_as_the_contract_says(cast, story, items):
+    """API.md: a 400 is {"field": ["message", ...]}; the nested list's errors are flattened, each
+    message naming the item it is about."""
+    response = api(cast["rtm.prosecutor"]).post(url(story["case"]), {"items": items, "justification": JUSTIFICATION},
+                                                format="json")
+    assert response.status_code == 400, response.content
+    messages = response.json()["items"]
+    assert isinstance(messages, list) and messages and all(isinstance(message, str) for message in messages), messages
+    if items == [{"type": "seizure", "id": "not-a-uuid"}]:
+        assert any(message.startswith("Item 1: type:") for message in messages), messages
+        assert any(message.startswith("Item 1: id:") for message in messages), messages
+    if items == [1, 2]:
+        assert [message[:7] for message in messages] == ["Item 1:", "Item 2:"]
+    assert not EvidenceRequest.objects.filter(case=story["case"]).exists()
+
+
+def test_a_pending_request_answers_what_the_schema_says(cast, story):
+    """decided_by is null until the owner decides: the schema says it may be."""
+    body = file(cast, story, "note").json()
+    assert body["decided_by"] is None and body["decided_at"] is None
+    schema = api(cast["rtm.officer"]).get("/api/v1/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    for name, shown in (("EvidenceRequest", body),
+                        ("CustodyEvent", {"recorded_by": None})):  # an event recorded by no user (a system import)
+        properties = components[name]["properties"]
+        for field, value in shown.items():
+            if value is None:
+                assert properties[field].get("nullable") is True, (name, field)

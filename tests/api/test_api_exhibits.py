@@ -2,6 +2,7 @@
 with a correction, the closed chain (409), the refused methods (405), validation (400),
 visibility (404), role (403), the audit records, and the table's append-only trigger."""
 import datetime
+import uuid
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -117,6 +118,28 @@ def test_custody_events_are_never_changed_over_the_api(officer, case, method):
     response = getattr(officer, method)(custody_url(case, exhibit["id"]), {"note": "rewritten"}, format="json")
     assert response.status_code == 405
     assert CustodyEvent.objects.get(pk=event["id"]).note == ""
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_one_custody_event_reads_and_is_never_changed_at_its_own_url(officer, cast, case, method):
+    """A client changes an event where it lives, /custody/{event_id}/: 405 there too, never a 404
+    that would tell it the event does not exist."""
+    exhibit = add_exhibit(officer, case)
+    event = move(officer, case, exhibit["id"]).json()
+    event_url = f"{custody_url(case, exhibit['id'])}{event['id']}/"
+    response = getattr(officer, method)(event_url, {"note": "rewritten"}, format="json")
+    assert response.status_code == 405, response.content
+    assert CustodyEvent.objects.get(pk=event["id"]).note == ""
+    read = officer.get(event_url)
+    assert read.status_code == 200 and read.json() == event
+    # Visibility first: a stranger is told nothing, whatever the method.
+    stranger = client_for(cast["ham.officer"])
+    assert getattr(stranger, method)(event_url, {}, format="json").status_code == 404
+    assert stranger.get(event_url).status_code == 404
+    # An event of another exhibit, or none at all, is not found under this one.
+    other = add_exhibit(officer, case, description="Phone")
+    assert officer.get(f"{custody_url(case, other['id'])}{event['id']}/").status_code == 404
+    assert officer.get(f"{custody_url(case, exhibit['id'])}{uuid.uuid4()}/").status_code == 404
 
 
 def test_bad_input_answers_400_with_the_field(officer, cast, case):
