@@ -37,7 +37,9 @@ class BareCaseList(generics.ListAPIView):
     pagination_class = NewestSeizureFirst
 
     def get_queryset(self):
-        return (Case.objects.filter(pk__in=bare_case_ids()).select_related("owner_agency", "referred_to")
+        # Only the agency the rows show: bare DRF as a careful user writes it (no unused join), with
+        # DRF's own serializer and renderer (the project's default, JSONRenderer).
+        return (Case.objects.filter(pk__in=bare_case_ids()).select_related("owner_agency")
                 .annotate(access=Value("view", output_field=CharField())))
 
 
