@@ -37,9 +37,9 @@ from .copy import NULL, CopyBuffer, nullable
 from .plan import CasePlan
 from .population import Population
 
-CASE_COLUMNS = ("id, reference, owner_agency_id, status, title, summary, port, seized_at, handling_code, "
-                "h3_conditions, source_reliability, information_assessment, legal_basis, review_due, restricted, "
-                "referred_to_id, version, created_by_id, created_at, updated_at")
+CASE_COLUMNS = ("id, reference, owner_agency_id, owner_code, status, title, summary, port, seized_at, "
+                "handling_code, h3_conditions, source_reliability, information_assessment, legal_basis, review_due, "
+                "restricted, referred_to_id, version, created_by_id, created_at, updated_at")
 # The expression cases.search.refresh_search_document has PostgreSQL compute.
 SEARCH_VECTOR = ("setweight(to_tsvector('simple'::regconfig, "
                  "coalesce(reference, '') || ' ' || coalesce(title, '')), 'A')"
@@ -138,10 +138,10 @@ class BulkWriter:
         agencies = self.population.agencies
         referred_to = agencies[plan.referred_to].id if plan.referred_to else None
         review_due = timezone.localtime(plan.created_at).date() + DEFAULT_RETENTION_REVIEW
-        stage.add(case_id, self._reference(plan), agencies[plan.owner].id, plan.status, plan.title, plan.summary,
-                  plan.port, plan.seized_at, plan.handling_code, plan.h3_conditions, plan.source_reliability,
-                  plan.information_assessment, LEGAL_BASIS, review_due, plan.restricted, referred_to,
-                  1 + len(plan.statuses), plan.creator, plan.created_at, plan.created_at,
+        stage.add(case_id, self._reference(plan), agencies[plan.owner].id, plan.owner, plan.status, plan.title,
+                  plan.summary, plan.port, plan.seized_at, plan.handling_code, plan.h3_conditions,
+                  plan.source_reliability, plan.information_assessment, LEGAL_BASIS, review_due, plan.restricted,
+                  referred_to, 1 + len(plan.statuses), plan.creator, plan.created_at, plan.created_at,
                   " ".join(party["name"] for party in plan.parties))
 
     def _parts(self, parts: dict, plan: CasePlan, case_id: str) -> None:

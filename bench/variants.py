@@ -8,12 +8,12 @@ from guardian.shortcuts import get_objects_for_user
 
 from agencies.selectors import active_membership
 from cases.access import LEVEL_CODENAME, ROLE_CAP, ROLES_WITH_AGENCY_ACCESS, Level
-from cases.api.views import NewestSeizureFirst
+from cases.api.pagination import CaseListPagination
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from cases.selectors import case_list
 
-ORDERING = NewestSeizureFirst.ordering
-FIRST_PAGE = NewestSeizureFirst.page_size + 1
+ORDERING = ("-seized_at", "-id")  # CaseListPagination.default_ordering
+FIRST_PAGE = CaseListPagination.page_size + 1
 RELATED = ("owner_agency", "referred_to")
 
 

@@ -21,7 +21,8 @@ from rest_framework.response import Response
 
 from cases.api.hits import HitSerializer
 from cases.api.serializers import CaseDetailSerializer, CaseListSerializer
-from cases.api.views import CaseViewSet, IdentifierViewSet, NewestSeizureFirst
+from cases.api.pagination import CaseListPagination
+from cases.api.views import CaseViewSet, IdentifierViewSet
 from cases.models import Case, Hit
 from cases.selectors import case_get
 from cases.services import parts
@@ -34,7 +35,7 @@ def bare_case_ids() -> list[str]:
 
 class BareCaseList(generics.ListAPIView):
     serializer_class = CaseListSerializer
-    pagination_class = NewestSeizureFirst
+    pagination_class = CaseListPagination
 
     def get_queryset(self):
         # Only the agency the rows show: bare DRF as a careful user writes it (no unused join), with

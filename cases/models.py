@@ -42,6 +42,9 @@ class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=32, unique=True, editable=False)
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
+    # The owner's code, for the list's owner sort: an index on (owner_code, id) pages it, a join
+    # to the agency cannot. A case never changes owner and an agency never changes code.
+    owner_code = models.CharField(max_length=32, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -72,11 +75,16 @@ class Case(models.Model):
             ("contribute_case", "Can add parts and notes to the case"),
             ("manage_case", "Can edit, share and move the case through its workflow"),
         ]
+        # Every sort of the list has its (key, id) index, walked in either direction by keyset
+        # pages (coordination.keyset); reference is unique, so its own index serves.
         indexes = [
             models.Index(fields=["owner_agency", "-seized_at"]),
             models.Index(fields=["-seized_at", "-id"]),
-            models.Index(fields=["status"]),
-            models.Index(fields=["port"]),
+            models.Index(fields=["title", "id"], name="case_title_keyset"),
+            models.Index(fields=["status", "id"], name="case_status_keyset"),
+            models.Index(fields=["port", "id"], name="case_port_keyset"),
+            models.Index(fields=["handling_code", "id"], name="case_handling_keyset"),
+            models.Index(fields=["owner_code", "id"], name="case_owner_keyset"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -85,11 +93,17 @@ class Case(models.Model):
                 violation_error_message=_("An H3 case needs its handling conditions."),
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
+            models.CheckConstraint(condition=~Q(owner_code=""), name="case_owner_code_set"),
         ]
 
     def __str__(self) -> str:
         # Reference only: str() reaches the admin, logs and related-object lists.
         return self.reference
+
+    def save(self, *args, **kwargs):
+        if not self.owner_code:  # case_create sets it; so does every other way a case is saved
+            self.owner_code = self.owner_agency.code
+        super().save(*args, **kwargs)
 
 
 class CaseReferenceCounter(models.Model):
@@ -222,7 +236,9 @@ class Identifier(CasePart):
     matching_excluded = models.BooleanField(default=False, help_text=_("Not to be matched with other agencies"))
 
     class Meta(CasePart.Meta):
-        indexes = [models.Index(fields=["kind", "value"])]
+        # (value, case) serves the list's identifier filter, which has no kind.
+        indexes = [models.Index(fields=["kind", "value"]), models.Index(fields=["value", "case"],
+                                                                         name="identifier_value_case")]
         constraints = [models.UniqueConstraint(fields=["case", "kind", "value"], name="one_identifier_per_case")]
 
 

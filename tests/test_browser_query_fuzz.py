@@ -31,7 +31,7 @@ HOSTILE = [
 # The admin is Django's own and its changelists are slow to render: the values that broke ours.
 ADMIN_HOSTILE = ["999999999999999999999", "-1", "²", "\x00", "x" * 5_000, ["1", "²"]]
 ADMIN_CHANGELIST_PARAMETERS = {"p", "o", "q", "_to_field"}
-KNOWN = {"page", "sort", "before", "q", "status", "port", "owner_agency", "identifier", "seized_after",
+KNOWN = {"page", "cursor", "sort", "before", "q", "status", "port", "owner_agency", "identifier", "seized_after",
          "seized_before", "actor", "case", "operation", "since", "until", "direction"}
 CAST = ("rtm.officer", "rtm.auditor", "rtm.admin", "admin")
 

@@ -22,6 +22,7 @@ from ..services.sharing import grantee_named
 from . import serializers as s
 from .case_rows import case_row, case_rows
 from .filters import CaseFilter
+from .pagination import CaseListPagination
 
 ERRORS = {
     400: OpenApiResponse(description="Validation error: field messages"),
@@ -49,16 +50,12 @@ def reader_answers(request) -> dict:
             "acknowledge_conditions": request.headers.get("X-Acknowledge-Conditions", "").strip().upper() == "H3"}
 
 
-class NewestSeizureFirst(NewestFirstCursorPagination):
-    ordering = ("-seized_at", "-id")
-
-
 @extend_schema_view(
     list=extend_schema(summary="Cases the caller may see", responses={200: s.CaseListSerializer}),
     retrieve=extend_schema(summary="One case with its parts", responses={200: s.CaseDetailSerializer, **ERRORS}),
 )
 class CaseViewSet(viewsets.GenericViewSet):
-    pagination_class = NewestSeizureFirst
+    pagination_class = CaseListPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
     serializer_class = s.CaseListSerializer

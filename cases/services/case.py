@@ -105,6 +105,7 @@ def case_create(
         raise ActionForbidden(_("Only officers, liaison officers and prosecutors open cases."))
     case = Case(
         owner_agency=membership.agency,
+        owner_code=membership.agency.code,
         title=title,
         summary=summary,
         port=_normalise_port(port),
