@@ -1,8 +1,8 @@
 """Delivering one outbox event: the fan-out to inbox, e-mail and webhooks.
 
 Safe to run any number of times, also concurrently: inbox items and deliveries are inserted
-under their unique constraints (ON CONFLICT DO NOTHING), and each e-mail is claimed before it
-is sent. A run cut short (worker killed) is finished by the next one.
+under their unique constraints (ON CONFLICT DO NOTHING), and one run at a time sends an event's
+e-mails. A run cut short (worker killed) is finished by the next one.
 """
 from functools import partial
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .email import send_immediate, with_message_data
+from .email import pending_immediate_emails, send_immediate
 from .models import (
     DeliveryStatus,
     EmailDelivery,
@@ -38,9 +38,8 @@ def deliver_event(event_id: int) -> None:
         _queue_emails(event, chosen, inbox)
         _queue_webhooks(event)
     _withhold_emails_of_others(event, chosen)
-    send_immediate(list(with_message_data(_pending_immediate_emails(event))),
-                   on_progress=partial(_hold_off_sweep, event_id))
-    if not _pending_immediate_emails(event).exists():
+    send_immediate(event_id, on_progress=partial(_hold_off_sweep, event_id))
+    if not pending_immediate_emails(event_id).exists():
         OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True).update(delivered_at=timezone.now())
 
 
@@ -92,7 +91,3 @@ def _withhold_emails_of_others(event: OutboxEvent, chosen: list[Recipient]) -> N
     EmailDelivery.objects.filter(notification__event=event, status=DeliveryStatus.PENDING).exclude(
         notification__recipient_id__in=[r.user.pk for r in chosen]
     ).update(status=DeliveryStatus.WITHHELD)
-
-
-def _pending_immediate_emails(event: OutboxEvent):
-    return EmailDelivery.objects.filter(notification__event=event, status=DeliveryStatus.PENDING, digest=False)

@@ -2,9 +2,13 @@
 
 E-mail leaves the secure platform, so a message carries the kind of notice, the handling
 code and a link into the platform: never a case reference, title, party or seizure.
-Each message is claimed (row lock, SKIP LOCKED) and marked sent in one transaction, so two
-workers never send the same row; its Message-ID is derived from the row, so a resend after
-a crash between the SMTP acknowledgement and the commit is recognisable as the same message.
+Its Message-ID is derived from the row, so a message sent again after a crash between the
+server's acknowledgement and the row's mark is recognisable as the same message.
+
+An event's e-mails are sent by one run at a time (sender_lock), each marked sent by its own
+UPDATE once the server has acknowledged it: a killed worker leaves at most the one in flight
+to send again. A digest claims its rows (row lock, SKIP LOCKED) and marks them sent in one
+transaction, so two workers never send the same digest.
 """
 import logging
 import smtplib
@@ -16,12 +20,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from cases.access import Action, can
+from cases.access import Action, users_who_can
 from cases.choices import HandlingCode
 
 from .kinds import Kind
 from .models import DeliveryStatus, EmailDelivery, Notification
+from .sender_lock import sole_sender
 
 logger = logging.getLogger(__name__)
 
@@ -30,32 +36,58 @@ def _message_domain() -> str:
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "portcullis"
 
 
-def _item(notification: Notification) -> dict:
+LINK_SLOT = "@@link@@"  # where each recipient's link goes into an event's message, rendered once
+
+
+def _item(notification: Notification, link: str | None = None) -> dict:
     code = notification.case.handling_code if notification.case_id else ""
     return {
         "kind": str(Kind(notification.kind).label),  # get_kind_display() hashes every lazy choice: ~1 ms
         "handling_code": code,
         "handling_label": HandlingCode(code).label if code else "",
-        "link": settings.NOTIFICATIONS_SITE_URL.rstrip("/") + reverse("notifications:open", args=[notification.pk]),
+        "link": link or _link(notification),
     }
 
 
-def _message(*, to: str, subject: str, template: str, context: dict, message_id: str) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"notifications/email/{template}.txt", context),
-        to=[to],
-        headers={"Message-ID": f"<{message_id}@{_message_domain()}>"},
-    )
-    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
+def _link(notification: Notification) -> str:
+    return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + reverse("notifications:open", args=[notification.pk])
+
+
+def _message(*, to: str, subject: str, text: str, html: str, message_id: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to],
+                                     headers={"Message-ID": f"<{message_id}@{_message_domain()}>"})
+    message.attach_alternative(html, "text/html")
     return message
 
 
-def notification_message(notification: Notification) -> EmailMultiAlternatives:
-    item = _item(notification)
-    subject = f"Portcullis: {item['kind']}" + (f" [{item['handling_code']}]" if item["handling_code"] else "")
-    return _message(to=notification.recipient.email, subject=subject, template="notification",
-                    context={"item": item}, message_id=f"notification-{notification.pk}")
+def _render(template: str, context: dict) -> tuple[str, str]:
+    return tuple(render_to_string(f"notifications/email/{template}.{ext}", context) for ext in ("txt", "html"))
+
+
+class EventMessages:
+    """The e-mails of one event, rendered once: recipients' copies differ only in their address,
+    link and Message-ID (every inbox item of an event has its kind and case)."""
+
+    def __init__(self, notification: Notification):
+        item = _item(notification, link=LINK_SLOT)
+        self.subject = f"Portcullis: {item['kind']}" + (f" [{item['handling_code']}]" if item["handling_code"] else "")
+        self.text, self.html = _render("notification", {"item": item})
+
+    def to(self, notification: Notification) -> EmailMultiAlternatives:
+        link = _link(notification)
+        return _message(to=notification.recipient.email, subject=self.subject,
+                        text=self.text.replace(LINK_SLOT, link), html=self.html.replace(LINK_SLOT, escape(link)),
+                        message_id=f"notification-{notification.pk}")
+
+
+def _send(connection, message: EmailMultiAlternatives, row_ids) -> DeliveryStatus:
+    """Sent, or failed when the server refuses the recipient for good; other errors propagate."""
+    try:
+        connection.send_messages([message])
+    except smtplib.SMTPRecipientsRefused:
+        logger.warning("Mail server refused the recipient of e-mail deliveries %s.", sorted(row_ids))
+        return DeliveryStatus.FAILED
+    return DeliveryStatus.SENT
 
 
 def _send_claimed(connection, deliveries: list[EmailDelivery], build) -> bool:
@@ -70,12 +102,7 @@ def _send_claimed(connection, deliveries: list[EmailDelivery], build) -> bool:
         rows = [d for d in deliveries if d.pk in claimed]
         if not rows:
             return False
-        try:
-            connection.send_messages([build(rows)])
-            status = DeliveryStatus.SENT
-        except smtplib.SMTPRecipientsRefused:
-            logger.warning("Mail server refused the recipient of e-mail deliveries %s.", sorted(claimed))
-            status = DeliveryStatus.FAILED
+        status = _send(connection, build(rows), claimed)
         EmailDelivery.objects.filter(pk__in=claimed).update(status=status, sent_at=timezone.now())
     return True
 
@@ -85,30 +112,53 @@ def with_message_data(deliveries):
     return deliveries.select_related("notification__recipient", "notification__case").order_by("pk")
 
 
-def send_immediate(deliveries: list[EmailDelivery], *, on_progress=None) -> int:
-    """Send each e-mail over one connection; returns how many this worker sent."""
-    if not deliveries:
-        return 0
-    handled = 0
-    with get_connection() as connection:
-        for index, delivery in enumerate(deliveries, start=1):
-            handled += _send_claimed(connection, [delivery], lambda rows: notification_message(rows[0].notification))
-            if on_progress and index % 100 == 0:
-                on_progress()
-    return handled
+def pending_immediate_emails(event_id: int):
+    return EmailDelivery.objects.filter(notification__event_id=event_id, status=DeliveryStatus.PENDING, digest=False)
+
+
+def send_immediate(event_id: int, *, on_progress=None) -> int:
+    """Send the event's pending e-mails over one connection; returns how many this run handled
+    (none when another run is sending them)."""
+    with sole_sender(event_id) as sole:
+        deliveries = list(with_message_data(pending_immediate_emails(event_id))) if sole else []
+        if not deliveries:
+            return 0
+        messages = EventMessages(deliveries[0].notification)
+        with get_connection() as connection:
+            for index, delivery in enumerate(deliveries, start=1):
+                status = _send(connection, messages.to(delivery.notification), [delivery.pk])
+                EmailDelivery.objects.filter(pk=delivery.pk).update(status=status, sent_at=timezone.now())
+                if on_progress and index % 100 == 0:
+                    on_progress()
+    return len(deliveries)
 
 
 def digest_message(deliveries: list[EmailDelivery]) -> EmailMultiAlternatives:
     recipient = deliveries[0].notification.recipient
     items = [_item(delivery.notification) for delivery in deliveries]
-    return _message(to=recipient.email, subject=f"Portcullis: {len(items)} notifications", template="digest",
-                    context={"items": items}, message_id=f"digest-{recipient.pk}-{deliveries[0].pk}")
+    text, html = _render("digest", {"items": items})
+    return _message(to=recipient.email, subject=f"Portcullis: {len(items)} notifications", text=text, html=html,
+                    message_id=f"digest-{recipient.pk}-{deliveries[0].pk}")
+
+
+def _still_visible(deliveries: list[EmailDelivery]) -> set[int]:
+    """The ids of those of `deliveries` about no case or about a case their recipient may still
+    see: one set check per case (users_who_can), not one per item."""
+    by_case = defaultdict(list)
+    for delivery in deliveries:
+        by_case[delivery.notification.case].append(delivery)
+    visible = set()
+    for case, items in by_case.items():
+        allowed = users_who_can({d.notification.recipient for d in items}, Action.VIEW, case) if case else None
+        visible |= {d.pk for d in items if allowed is None or d.notification.recipient_id in allowed}
+    return visible
 
 
 def send_digests() -> int:
     """One e-mail per user with their pending digest items; items about a case the user can no
     longer see are withheld first."""
-    pending = with_message_data(EmailDelivery.objects.filter(status=DeliveryStatus.PENDING, digest=True))
+    pending = list(with_message_data(EmailDelivery.objects.filter(status=DeliveryStatus.PENDING, digest=True)))
+    still_visible = _still_visible(pending)
     by_user = defaultdict(list)
     for delivery in pending:
         by_user[delivery.notification.recipient].append(delivery)
@@ -116,8 +166,7 @@ def send_digests() -> int:
     with get_connection() as connection:
         for user, deliveries in by_user.items():
             reachable = user.is_active and user.email
-            visible = [d for d in deliveries if reachable and (
-                not d.notification.case_id or can(user, Action.VIEW, d.notification.case))]
+            visible = [d for d in deliveries if reachable and d.pk in still_visible]
             EmailDelivery.objects.filter(pk__in=[d.pk for d in deliveries], status=DeliveryStatus.PENDING).exclude(
                 pk__in=[d.pk for d in visible]).update(status=DeliveryStatus.WITHHELD)
             if visible:

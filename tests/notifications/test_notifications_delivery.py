@@ -1,9 +1,10 @@
 """Delivery in this process: the outbox, idempotent fan-out, e-mail content, digests, the sweep."""
 import datetime
+import threading
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.choices import ShareLevel
@@ -13,6 +14,7 @@ from coordination.celery import app as celery_app
 from notifications.kinds import Kind
 from notifications.models import DeliveryStatus, EmailDelivery, EmailMode, Notification, OutboxEvent
 from notifications.outbox import enqueue_event, sweep_undelivered
+from notifications.sender_lock import sole_sender
 from notifications.services import case_follow, email_preferences_set
 from notifications.tasks import RETRY_BACKOFF_MAX_SECONDS, deliver_outbox_event, send_email_digests
 
@@ -54,6 +56,49 @@ def test_delivering_an_event_again_sends_nothing_twice(cast, open_case, committe
         deliver_outbox_event.apply(args=[event.pk])
     assert Notification.objects.filter(event=event).count() == 1
     assert len(mailoutbox) == 1
+
+
+class AnotherRunSending:
+    """Another run (its own thread, so its own database session) holding an event's e-mails."""
+
+    def __init__(self, event_id: int):
+        self.event_id, self.holds, self.done = event_id, threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        try:
+            with sole_sender(self.event_id) as sole:
+                assert sole
+                self.holds.set()
+                self.done.wait(30)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.holds.wait(30)
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join(30)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one session on the embedded SQLite")
+def test_a_run_finding_another_sending_the_events_emails_leaves_them_to_it(cast, open_case, mailoutbox):
+    case = open_case(cast["rtm.officer"])
+    share_with_liaison(cast, case)  # committed, but its task never reached a worker
+    event = OutboxEvent.objects.get(case=case, kind=Kind.CASE_SHARED)
+    with AnotherRunSending(event.pk):
+        deliver_outbox_event.apply(args=[event.pk])
+    event.refresh_from_db()
+    assert Notification.objects.filter(event=event).count() == 1
+    assert mailoutbox == [] and event.delivered_at is None  # the sweep comes back if the other run dies
+
+    deliver_outbox_event.apply(args=[event.pk])
+    event.refresh_from_db()
+    assert len(mailoutbox) == 1 and event.delivered_at is not None
+    assert EmailDelivery.objects.get(notification__event=event).status == DeliveryStatus.SENT
 
 
 def test_the_email_carries_a_link_and_the_handling_code_and_nothing_of_the_case(cast, open_case, committed,
