@@ -17,6 +17,8 @@ CONTENT_FIELDS = (
 
 
 def _canonical(value):
+    if type(value) is str:  # most fields: first, as verification hashes every record (same result)
+        return value
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
     if value is None or isinstance(value, bool | int | str | dict | list):
@@ -25,11 +27,12 @@ def _canonical(value):
 
 
 def content_hash(event) -> str:
-    return hash_of_content({name: getattr(event, name) for name in (*CONTENT_FIELDS, *LATER_FIELDS)})
+    return hash_of_content({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
 # Fields added later count only where set, so records written before them keep their hash.
 LATER_FIELDS = ("case_agency",)
+HASHED_FIELDS = (*CONTENT_FIELDS, *LATER_FIELDS)
 
 
 def hash_of_content(values) -> str:

@@ -88,6 +88,22 @@ class AuditSeal(models.Model):
         ordering = ["event_id"]
 
 
+class AuditCheckpoint(models.Model):
+    """A seal a verification pass found intact, with the chain hash it had then: the next
+    incremental pass starts after it (audit.verification). Insert-only, like the trail."""
+
+    event_id = models.BigIntegerField()
+    chain_hash = models.CharField(max_length=64)
+    full = models.BooleanField(help_text=_("Whether the pass recomputed the trail from its first record"))
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["event_id"], name="audit_checkpoint_event")]
+
+    def __str__(self) -> str:
+        return f"{self.verified_at:%Y-%m-%d %H:%M:%S} record {self.event_id} ({'full' if self.full else 'incremental'})"
+
+
 class AuditExportCursor(models.Model):
     """How far each external sink has received the trail, so export resumes exactly there."""
 

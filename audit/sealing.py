@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .hashing import GENESIS, chain_hash, content_hash
+from .hashing import GENESIS, HASHED_FIELDS, chain_hash, content_hash
 from .models import AuditEvent, AuditSeal
 
 SEALER_LOCK_KEY = 0x5EA1  # pg_advisory_xact_lock key: one sealer at a time
@@ -69,7 +69,8 @@ def seal_pending(*, horizon: datetime.timedelta | None = None, batch: int = BATC
     cutoff = seal_cutoff(horizon)
     head = last_seal()
     previous_id, previous_hash = (head.event_id, head.chain_hash) if head else (None, GENESIS)
-    pending = AuditEvent.objects.filter(id__gt=previous_id or 0).order_by("id")[:batch]
+    pending = (AuditEvent.objects.filter(id__gt=previous_id or 0).order_by("id")
+               .values_list("id", "content_hash", *HASHED_FIELDS, named=True)[:batch])  # rows, not models
     seals = []
     for event in pending:
         if event.at >= cutoff or content_hash(event) != event.content_hash:

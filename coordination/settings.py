@@ -225,6 +225,9 @@ AUDIT_ANOMALY_WINDOW_HOURS = int(os.environ.get("AUDIT_ANOMALY_WINDOW_HOURS", "1
 AUDIT_ANOMALY_FACTOR = float(os.environ.get("AUDIT_ANOMALY_FACTOR", "5"))
 AUDIT_ANOMALY_MINIMUM = int(os.environ.get("AUDIT_ANOMALY_MINIMUM", "20"))
 AUDIT_NIGHT_MINIMUM = int(os.environ.get("AUDIT_NIGHT_MINIMUM", "10"))
+# Every 15 minutes the chain is verified from the last verified seal; once a night, at this
+# hour, from the first record (audit.verification).
+AUDIT_FULL_VERIFY_HOUR = int(os.environ.get("AUDIT_FULL_VERIFY_HOUR", "1"))
 # Documents as evidence: every stored file is re-hashed daily at this hour, its rows read this
 # many at a time (cases.tasks.verify_document_hashes).
 DOCUMENT_VERIFY_HOUR = int(os.environ.get("DOCUMENT_VERIFY_HOUR", "3"))
@@ -233,6 +236,8 @@ DOCUMENT_VERIFY_BATCH = int(os.environ.get("DOCUMENT_VERIFY_BATCH", "200"))
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "audit.tasks.seal_audit_trail", "schedule": 10.0},
     "audit-verify": {"task": "audit.tasks.verify_audit_trail", "schedule": 15 * 60.0},
+    "audit-verify-full": {"task": "audit.tasks.verify_audit_trail", "kwargs": {"full": True},
+                          "schedule": crontab(hour=AUDIT_FULL_VERIFY_HOUR, minute=45)},
     "audit-export": {"task": "audit.tasks.export_audit_trail", "schedule": 5 * 60.0},
     "audit-anomalies": {"task": "audit.tasks.detect_consultation_anomalies", "schedule": 60 * 60.0},
     "audit-weekly-digest": {"task": "audit.tasks.send_weekly_auditor_digests", "schedule": 7 * 24 * 3600.0},

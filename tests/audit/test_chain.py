@@ -59,7 +59,7 @@ def test_verify_audit_seals_fresh_records_first_so_a_later_deletion_is_named(cas
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
     AuditEvent.objects.filter(pk=records[1].pk).delete()
     with pytest.raises(SystemExit) as exit_:
-        call_command("verify_audit")
+        call_command("verify_audit", "--full")  # the record is behind the seal verified above
     assert exit_.value.code == 1
     assert f"audit record {records[1].pk}: deleted" in capsys.readouterr().err
 
