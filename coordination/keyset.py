@@ -88,8 +88,8 @@ def encode_cursor(cursor: Cursor) -> str:
 def decode_cursor(encoded: str, model: type[Model], ordering: Ordering) -> Cursor:
     """The cursor `encoded`, its values parsed by the ordering's field and the primary key."""
     try:
-        tokens = parse.parse_qs(b64decode(encoded.encode("ascii")).decode("utf-8"), keep_blank_values=True,
-                                strict_parsing=True)
+        text = b64decode(encoded.encode("ascii"), validate=True).decode("utf-8")
+        tokens = parse.parse_qs(text, keep_blank_values=True, strict_parsing=True)
     except ValueError:  # not ASCII, not base64, not UTF-8, not a query string
         raise InvalidCursor("undecodable") from None
     if not {"p", "i"} <= tokens.keys() <= {"p", "i", "r"} or any(len(values) != 1 for values in tokens.values()):
