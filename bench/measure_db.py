@@ -57,7 +57,7 @@ def guardian_phase(officer, *, final: bool) -> dict:
             "owner_grant_rows_added": added,
             "times": time_queries({"guardian": guardian_sql, "policy": policy_sql},
                                   {"guardian": GUARDIAN_RUNS, "policy": GUARDIAN_RUNS}),
-            "same_first_page": guardian_ids == [case.pk for case in policy_page(officer)],
+            "same_first_page": guardian_ids == [row["id"] for row in policy_page(officer)],
             "visible_by_guardian": get_objects_for_user(officer, "cases.view_case", Case).count(),
             "visible_by_policy": visible_cases(officer).count(),
             "guardian_queries": [query["sql"] for query in guardian_queries.captured_queries],

@@ -35,7 +35,7 @@ def endpoints(officer, pool: list[str]) -> dict[str, Endpoint]:
 def http_phase(population, *, size: int, rounds: int, seconds: int, connections: int) -> dict:
     officer, agency_id = officer_context()
     pool = owned_case_ids(agency_id, DETAIL_POOL + 2)[2:]  # not the two bench.query_counts consulted
-    bare_ids = ",".join(str(case.pk) for case in policy_page(officer)[:CaseListPagination.page_size])
+    bare_ids = ",".join(str(row["id"]) for row in policy_page(officer)[:CaseListPagination.page_size])
     targets = endpoints(officer, pool)
     result = {"load_before": load(), "connections": connections, "rounds": rounds, "seconds": seconds,
               "workers": WORKERS, "detail_pool": len(pool), "checkpoint": checkpoint()}
