@@ -16,8 +16,14 @@ CONTENT_FIELDS = (
 )
 
 
+# Values kept as they are, tested by exact type first: verification hashes every record.
+_AS_IS = frozenset({str, int, bool, dict, list, type(None)})
+# One encoder, not one per call as json.dumps(**options) builds; the same output.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonical(value):
-    if type(value) is str:  # most fields: first, as verification hashes every record (same result)
+    if type(value) in _AS_IS:
         return value
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
@@ -39,7 +45,7 @@ def hash_of_content(values) -> str:
     """The hash of a record given as a mapping of its fields (as written, before it is saved)."""
     content = {name: _canonical(values[name]) for name in CONTENT_FIELDS}
     content.update({name: values[name] for name in LATER_FIELDS if values.get(name)})
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    encoded = _ENCODER.encode(content)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
