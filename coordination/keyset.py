@@ -106,17 +106,22 @@ def _beyond(ordering: Ordering, cursor: Cursor):
     return comparison(Tuple(F(ordering.key), F("pk")), (cursor.value, cursor.id))
 
 
-def keyset_page(queryset: QuerySet, ordering: Ordering, cursor: Cursor | None, size: int) -> Page:
-    """One page of `queryset` in `ordering`, from `cursor` (None: the first page). One query:
-    the page and one row more, which tells whether the page has a neighbour that way."""
-    backwards = bool(cursor and cursor.backwards)
+def keyset_query(queryset: QuerySet, ordering: Ordering, cursor: Cursor | None, size: int) -> QuerySet:
+    """The query of one page: `size` rows and one more, which tells whether the page has a
+    neighbour that way (rows come in reading order: reversed when reading backwards)."""
     pk = queryset.model._meta.pk.attname
     if queryset._fields and not {ordering.key, pk} <= set(queryset._fields):
         # Rows of .values(): each must carry its position for the links.
         queryset = queryset.values(*queryset._fields, *({ordering.key, pk} - set(queryset._fields)))
     if cursor:
         queryset = queryset.filter(_beyond(ordering, cursor))
-    rows = list(queryset.order_by(*ordering.order_by(backwards=backwards))[: size + 1])
+    return queryset.order_by(*ordering.order_by(backwards=bool(cursor and cursor.backwards)))[: size + 1]
+
+
+def keyset_page(queryset: QuerySet, ordering: Ordering, cursor: Cursor | None, size: int) -> Page:
+    """One page of `queryset` in `ordering`, from `cursor` (None: the first page), in one query."""
+    backwards = bool(cursor and cursor.backwards)
+    rows = list(keyset_query(queryset, ordering, cursor, size))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -125,6 +130,7 @@ def keyset_page(queryset: QuerySet, ordering: Ordering, cursor: Cursor | None, s
     has_previous, has_next = (more, True) if backwards else (cursor is not None, more)
     if not rows:
         return Page(rows, None, None)
+    pk = queryset.model._meta.pk.attname
     first, last = (_position(row, ordering.key, pk) for row in (rows[0], rows[-1]))
     return Page(rows, next=Cursor(*last) if has_next else None,
                 previous=Cursor(*first, backwards=True) if has_previous else None)
