@@ -38,7 +38,7 @@ def deliver_event(event_id: int) -> None:
         _queue_emails(event, chosen, inbox)
         _queue_webhooks(event)
     _withhold_emails_of_others(event, chosen)
-    send_immediate(event_id, on_progress=partial(_hold_off_sweep, event_id))
+    send_immediate(event, on_progress=partial(_hold_off_sweep, event_id))
     if not pending_immediate_emails(event_id).exists():
         OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True).update(delivered_at=timezone.now())
 

@@ -13,10 +13,11 @@ transaction, so two workers never send the same digest.
 import logging
 import smtplib
 from collections import defaultdict
+from email.policy import Compat32
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from cases.access import Action, users_who_can
 from cases.choices import HandlingCode
 
 from .kinds import Kind
-from .models import DeliveryStatus, EmailDelivery, Notification
+from .models import DeliveryStatus, EmailDelivery, OutboxEvent
 from .sender_lock import sole_sender
 
 logger = logging.getLogger(__name__)
@@ -39,25 +40,50 @@ def _message_domain() -> str:
 LINK_SLOT = "@@link@@"  # where each recipient's link goes into an event's message, rendered once
 
 
-def _item(notification: Notification, link: str | None = None) -> dict:
-    code = notification.case.handling_code if notification.case_id else ""
+def _item(*, kind: str, handling_code: str, link: str) -> dict:
     return {
-        "kind": str(Kind(notification.kind).label),  # get_kind_display() hashes every lazy choice: ~1 ms
-        "handling_code": code,
-        "handling_label": HandlingCode(code).label if code else "",
-        "link": link or _link(notification),
+        "kind": str(Kind(kind).label),  # get_kind_display() hashes every lazy choice: ~1 ms
+        "handling_code": handling_code,
+        "handling_label": HandlingCode(handling_code).label if handling_code else "",
+        "link": link,
     }
 
 
-def _link(notification: Notification) -> str:
-    return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + reverse("notifications:open", args=[notification.pk])
+def _link(notification_id) -> str:
+    return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + reverse("notifications:open", args=[notification_id])
 
 
-def _message(*, to: str, subject: str, text: str, html: str, message_id: str) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to],
-                                     headers={"Message-ID": f"<{message_id}@{_message_domain()}>"})
-    message.attach_alternative(html, "text/html")
-    return message
+class _ShortHeadersAsTheyAre(Compat32):
+    """Django's e-mail policy (Compat32), writing a short ASCII header as it is: Compat32 runs
+    each of a message's 13 headers through its folding machinery, which returns them unchanged
+    at half the cost of building the message. The bytes are the same (a test holds it)."""
+
+    def _fold(self, name, value, sanitize):
+        if (isinstance(value, str) and value.isascii() and "\n" not in value and "\r" not in value
+                and len(name) + 2 + len(value) <= self.max_line_length):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+SHORT_HEADERS_AS_THEY_ARE = _ShortHeadersAsTheyAre()
+
+
+class _Message(EmailMultiAlternatives):
+    """A notification e-mail, built for fan-out: its MIME boundary comes from its Message-ID
+    (which no line of the body starts with; a random one costs a regular expression compiled per
+    message) and its short headers are written as they are."""
+
+    def __init__(self, *, to: str, subject: str, text: str, html: str, message_id: str):
+        super().__init__(subject=subject, body=text, to=[to],
+                         headers={"Message-ID": f"<{message_id}@{_message_domain()}>"})
+        self.attach_alternative(html, "text/html")
+        self.boundary = f"=_{message_id}"
+
+    def message(self):
+        mime = super().message()
+        mime.set_boundary(self.boundary)
+        mime.policy = SHORT_HEADERS_AS_THEY_ARE
+        return mime
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:
@@ -66,31 +92,30 @@ def _render(template: str, context: dict) -> tuple[str, str]:
 
 class EventMessages:
     """The e-mails of one event, rendered once: recipients' copies differ only in their address,
-    link and Message-ID (every inbox item of an event has its kind and case)."""
+    link and Message-ID."""
 
-    def __init__(self, notification: Notification):
-        item = _item(notification, link=LINK_SLOT)
+    def __init__(self, event: OutboxEvent):
+        item = _item(kind=event.kind, handling_code=event.case.handling_code if event.case_id else "", link=LINK_SLOT)
         self.subject = f"Portcullis: {item['kind']}" + (f" [{item['handling_code']}]" if item["handling_code"] else "")
         self.text, self.html = _render("notification", {"item": item})
 
-    def to(self, notification: Notification) -> EmailMultiAlternatives:
-        link = _link(notification)
-        return _message(to=notification.recipient.email, subject=self.subject,
-                        text=self.text.replace(LINK_SLOT, link), html=self.html.replace(LINK_SLOT, escape(link)),
-                        message_id=f"notification-{notification.pk}")
+    def to(self, address: str, notification_id) -> _Message:
+        link = _link(notification_id)
+        return _Message(to=address, subject=self.subject, text=self.text.replace(LINK_SLOT, link),
+                        html=self.html.replace(LINK_SLOT, escape(link)), message_id=f"notification-{notification_id}")
 
 
-def _send(connection, message: EmailMultiAlternatives, row_ids) -> DeliveryStatus:
+def _send(mail, message: EmailMultiAlternatives, row_ids) -> DeliveryStatus:
     """Sent, or failed when the server refuses the recipient for good; other errors propagate."""
     try:
-        connection.send_messages([message])
+        mail.send_messages([message])
     except smtplib.SMTPRecipientsRefused:
         logger.warning("Mail server refused the recipient of e-mail deliveries %s.", sorted(row_ids))
         return DeliveryStatus.FAILED
     return DeliveryStatus.SENT
 
 
-def _send_claimed(connection, deliveries: list[EmailDelivery], build) -> bool:
+def _send_claimed(mail, deliveries: list[EmailDelivery], build) -> bool:
     """Lock those of `deliveries` still pending, send one message built from them, mark them
     sent; False when another worker holds or has sent them all. A recipient the server refuses
     for good is marked failed."""
@@ -102,32 +127,37 @@ def _send_claimed(connection, deliveries: list[EmailDelivery], build) -> bool:
         rows = [d for d in deliveries if d.pk in claimed]
         if not rows:
             return False
-        status = _send(connection, build(rows), claimed)
+        status = _send(mail, build(rows), claimed)
         EmailDelivery.objects.filter(pk__in=claimed).update(status=status, sent_at=timezone.now())
     return True
 
 
-def with_message_data(deliveries):
-    """What building a message reads, loaded in the same query."""
-    return deliveries.select_related("notification__recipient", "notification__case").order_by("pk")
+def _mark(delivery_id: int, status: DeliveryStatus) -> None:
+    """One UPDATE, committed at once. Written out: the ORM's would cost the worker three times
+    the statement's own time (0.4 against 0.15 ms), a thousand times in a fan-out."""
+    table = connection.ops.quote_name(EmailDelivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET status = %s, sent_at = %s WHERE id = %s",
+                       [str(status), connection.ops.adapt_datetimefield_value(timezone.now()), delivery_id])
 
 
 def pending_immediate_emails(event_id: int):
     return EmailDelivery.objects.filter(notification__event_id=event_id, status=DeliveryStatus.PENDING, digest=False)
 
 
-def send_immediate(event_id: int, *, on_progress=None) -> int:
+def send_immediate(event: OutboxEvent, *, on_progress=None) -> int:
     """Send the event's pending e-mails over one connection; returns how many this run handled
     (none when another run is sending them)."""
-    with sole_sender(event_id) as sole:
-        deliveries = list(with_message_data(pending_immediate_emails(event_id))) if sole else []
+    with sole_sender(event.pk) as sole:
+        deliveries = list(pending_immediate_emails(event.pk).order_by("pk").values_list(
+            "pk", "notification_id", "notification__recipient__email")) if sole else []
         if not deliveries:
             return 0
-        messages = EventMessages(deliveries[0].notification)
-        with get_connection() as connection:
-            for index, delivery in enumerate(deliveries, start=1):
-                status = _send(connection, messages.to(delivery.notification), [delivery.pk])
-                EmailDelivery.objects.filter(pk=delivery.pk).update(status=status, sent_at=timezone.now())
+        messages = EventMessages(event)
+        with get_connection() as mail:
+            for index, (delivery_id, notification_id, address) in enumerate(deliveries, start=1):
+                status = _send(mail, messages.to(address, notification_id), [delivery_id])
+                _mark(delivery_id, status)
                 if on_progress and index % 100 == 0:
                     on_progress()
     return len(deliveries)
@@ -135,9 +165,11 @@ def send_immediate(event_id: int, *, on_progress=None) -> int:
 
 def digest_message(deliveries: list[EmailDelivery]) -> EmailMultiAlternatives:
     recipient = deliveries[0].notification.recipient
-    items = [_item(delivery.notification) for delivery in deliveries]
+    items = [_item(kind=d.notification.kind, link=_link(d.notification_id),
+                   handling_code=d.notification.case.handling_code if d.notification.case_id else "")
+             for d in deliveries]
     text, html = _render("digest", {"items": items})
-    return _message(to=recipient.email, subject=f"Portcullis: {len(items)} notifications", text=text, html=html,
+    return _Message(to=recipient.email, subject=f"Portcullis: {len(items)} notifications", text=text, html=html,
                     message_id=f"digest-{recipient.pk}-{deliveries[0].pk}")
 
 
@@ -157,18 +189,19 @@ def _still_visible(deliveries: list[EmailDelivery]) -> set[int]:
 def send_digests() -> int:
     """One e-mail per user with their pending digest items; items about a case the user can no
     longer see are withheld first."""
-    pending = list(with_message_data(EmailDelivery.objects.filter(status=DeliveryStatus.PENDING, digest=True)))
+    pending = list(EmailDelivery.objects.filter(status=DeliveryStatus.PENDING, digest=True)
+                   .select_related("notification__recipient", "notification__case").order_by("pk"))
     still_visible = _still_visible(pending)
     by_user = defaultdict(list)
     for delivery in pending:
         by_user[delivery.notification.recipient].append(delivery)
     sent = 0
-    with get_connection() as connection:
+    with get_connection() as mail:
         for user, deliveries in by_user.items():
             reachable = user.is_active and user.email
             visible = [d for d in deliveries if reachable and d.pk in still_visible]
             EmailDelivery.objects.filter(pk__in=[d.pk for d in deliveries], status=DeliveryStatus.PENDING).exclude(
                 pk__in=[d.pk for d in visible]).update(status=DeliveryStatus.WITHHELD)
             if visible:
-                sent += _send_claimed(connection, visible, digest_message)
+                sent += _send_claimed(mail, visible, digest_message)
     return sent

@@ -1,6 +1,8 @@
 """Delivery in this process: the outbox, idempotent fan-out, e-mail content, digests, the sweep."""
 import datetime
+import email
 import threading
+from email.policy import compat32
 
 import pytest
 from django.conf import settings
@@ -117,6 +119,21 @@ def test_the_email_carries_a_link_and_the_handling_code_and_nothing_of_the_case(
     assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@localhost>"
     for content in (case.reference, "pineapples", "Verhoeven", "NLRTM", "EU-LIA"):
         assert content not in message.subject + message.body + html
+
+
+def test_an_email_is_written_byte_for_byte_as_djangos_own_policy_writes_it(cast, open_case, committed, mailoutbox):
+    case = open_case(cast["rtm.officer"], handling_code="H2")
+    with committed():
+        share_with_liaison(cast, case)
+    mime = mailoutbox[0].message()
+    written = mime.as_bytes()
+    mime.policy = compat32
+    assert written == mime.as_bytes()
+    parsed = email.message_from_bytes(written)
+    assert [part.get_content_type() for part in parsed.walk()] == ["multipart/alternative", "text/plain", "text/html"]
+    notification = Notification.objects.get(case=case)
+    assert all(f"/notifications/{notification.pk}/" in part.get_payload(decode=True).decode()
+               for part in parsed.walk() if not part.is_multipart())
 
 
 def test_a_digest_preference_sends_one_daily_email_with_every_item(cast, open_case, committed, mailoutbox):
