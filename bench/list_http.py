@@ -83,6 +83,8 @@ def summary(runs: list[dict]) -> dict:
                      "p95_ms": round(statistics.median(run[name]["p95_ms"] for run in runs), 2),
                      "non_2xx": sum(run[name]["non_2xx"] + run[name]["socket_errors"] for run in runs)}
               for name in ENDPOINTS}
+    if any(run[name]["requests"] == 0 for run in runs for name in ENDPOINTS):
+        raise RuntimeError("a run answered no request in time (wrk's timeout is 2 s)")
     ratios = [run["api_cases"]["rps"] / run["bare"]["rps"] for run in runs]
     result["ratio_api_to_bare"] = round(statistics.median(ratios), 3)
     result["rounds"] = [{"ratio": round(ratio, 3), **{name: run[name]["rps"] for name in ENDPOINTS}}
