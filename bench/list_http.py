@@ -3,7 +3,8 @@ policy, and /bench/bare/cases/ (the same 50 rows through CaseListSerializer and 
 renderer, no policy), under gunicorn (2 sync workers) and wrk. Each round serves every tree
 given in turn, both endpoints back to back (their order alternating by round), so a
 before/after comparison shares the machine's load; per tree the medians of rps and p95 and
-the median of the per-round ratios api/bare.
+the median of the per-round ratios api/bare; then both alternated request by request on every
+connection (bench/wrk/interleaved.lua), whose ratio of mean times drifts least on a busy machine.
 
     DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=bench.settings \\
         .venv/bin/python -m bench.list_http --tree before=/tmp/before --tree after=. --rounds 5
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import django
 
-from .load import WORKERS, Endpoint, _free_port, _wait_until_up, wrk
+from .load import WORKERS, Endpoint, _free_port, _wait_until_up, wrk, wrk_interleaved
 
 ENDPOINTS = {"api_cases": "/api/v1/cases/", "bare": "/bench/bare/cases/"}
 PAGE = 50
@@ -71,11 +72,19 @@ def one_round(tree: Path, *, token: str, ids: list[str], order: list[str], secon
             if ids_served(base, ENDPOINTS[name], token) != ids:
                 raise RuntimeError(f"{tree}: {name} does not serve the reader's first page")
         credentials = {"BENCH_AUTHORIZATION": f"Token {token}"}
-        endpoints = {name: Endpoint(ENDPOINTS[name], lambda: credentials) for name in order}
+        endpoints = {name: Endpoint(ENDPOINTS[name], lambda: credentials, paths=[ENDPOINTS[name]]) for name in order}
         for endpoint in endpoints.values():  # warm-up: connections, caches, the workers' imports
             wrk(base, endpoint, seconds=2, connections=connections)
-        return {name: wrk(base, endpoint, seconds=seconds, connections=connections)
-                for name, endpoint in endpoints.items()}
+        result = {name: wrk(base, endpoint, seconds=seconds, connections=connections)
+                  for name, endpoint in endpoints.items()}
+        # The two alternated on every connection: both share every moment of the run, so the
+        # machine's drift falls on both alike. One connection per worker: no request queues
+        # behind the other kind, so the ratio of mean times is the ratio of throughputs.
+        pairs = wrk_interleaved(base, endpoints["api_cases"], endpoints["bare"], seconds=seconds,
+                                connections=WORKERS)
+        result["interleaved"] = {"pairs": len(pairs), "ratio": sum(bare for _order, _api, bare in pairs)
+                                 / sum(api for _order, api, _bare in pairs)}
+        return result
 
 
 def summary(runs: list[dict]) -> dict:
@@ -87,7 +96,10 @@ def summary(runs: list[dict]) -> dict:
         raise RuntimeError("a run answered no request in time (wrk's timeout is 2 s)")
     ratios = [run["api_cases"]["rps"] / run["bare"]["rps"] for run in runs]
     result["ratio_api_to_bare"] = round(statistics.median(ratios), 3)
-    result["rounds"] = [{"ratio": round(ratio, 3), **{name: run[name]["rps"] for name in ENDPOINTS}}
+    # Throughput api/bare from requests alternated on each connection: bare's mean time over api's.
+    result["interleaved_ratio_api_to_bare"] = round(statistics.median(run["interleaved"]["ratio"] for run in runs), 3)
+    result["rounds"] = [{"ratio": round(ratio, 3), "interleaved_ratio": round(run["interleaved"]["ratio"], 3),
+                         "pairs": run["interleaved"]["pairs"], **{name: run[name]["rps"] for name in ENDPOINTS}}
                         for ratio, run in zip(ratios, runs)]
     return result
 

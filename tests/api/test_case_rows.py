@@ -171,5 +171,6 @@ def test_the_openapi_schema_is_the_serializers(db, monkeypatch):
     monkeypatch.setattr(CaseViewSet, "get_renderers", lambda view: [JSONRenderer()])
     assert schema() == new
     list_answer = new["paths"]["/api/v1/cases/"]["get"]["responses"]["200"]
-    assert list_answer["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/PaginatedCaseListList"}}}
+    page_schema = {"schema": {"$ref": "#/components/schemas/PaginatedCaseListList"}}
+    assert list_answer["content"] == {"application/json": page_schema}
     assert list(new["components"]["schemas"]["CaseList"]["properties"]) == CaseListSerializer.Meta.fields
